@@ -1,0 +1,156 @@
+package dev.dejavm.platform.board;
+
+import dev.dejavm.platform.BadInputException;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Everything that determines a run, immutable and validated. Written into the journal header as key/value pairs
+ * ({@link #toMap()}) and read back by replay ({@link #fromMap(Map)}): same config + same firmware bytes ⇒ the same
+ * journal.
+ *
+ * @param board          board name; "pc" (the PC board of this version)
+ * @param memoryBytes    guest RAM in bytes: 2 MiB .. 3 GiB, a multiple of 1 MiB
+ * @param cpus           number of CPUs reported through fw_cfg (1 executes)
+ * @param firmware       "builtin", "seabios" or a path
+ * @param rtcStart       the RTC's time at power-on, seconds since the Unix epoch (never the host clock)
+ * @param exitAction     contents of the fw_cfg file {@code opt/dev.dejavm/exit} ("poweroff" or "reset"), or null to
+ *                       leave the file out (the bundled firmware then powers off)
+ * @param maxIcount      stop after this many instructions (0 = no limit)
+ * @param maxVirtualNs   stop at this virtual time in nanoseconds (0 = no limit)
+ * @param reboots        guest resets to go through before a reset ends the run (0 = the first reset ends it)
+ */
+public record MachineConfig(String board, long memoryBytes, int cpus, String firmware, long rtcStart, String exitAction,
+                            long maxIcount, long maxVirtualNs, int reboots) {
+    public static final long MIB = 1L << 20;
+    public static final long DEFAULT_MEMORY = 128 * MIB;
+    public static final long MIN_MEMORY = 2 * MIB;
+    public static final long MAX_MEMORY = 3072 * MIB;
+    /** 2024-01-01T00:00:00Z, the default RTC start (the same instant the reference QEMU runs use). */
+    public static final long DEFAULT_RTC_START = 1_704_067_200L;
+
+    public MachineConfig {
+        if (!board.equals("pc")) {
+            throw new BadInputException("unknown board '" + board + "': this version has 'pc'");
+        }
+        if (memoryBytes < MIN_MEMORY || memoryBytes > MAX_MEMORY || memoryBytes % MIB != 0) {
+            throw new BadInputException("memory size " + memoryBytes + " bytes is out of range: give 2M .. 3G in whole MiB (e.g. --memory 128M)");
+        }
+        if (cpus < 1 || cpus > 255) {
+            throw new BadInputException("cpu count " + cpus + " is out of range 1..255");
+        }
+        if (exitAction != null && !exitAction.equals("poweroff") && !exitAction.equals("reset")) {
+            throw new BadInputException("exit action '" + exitAction + "' is not 'poweroff' or 'reset'");
+        }
+        if (maxIcount < 0 || maxVirtualNs < 0 || reboots < 0) {
+            throw new BadInputException("limits must not be negative");
+        }
+        if (rtcStart < 0) {
+            throw new BadInputException("RTC start must not be before 1970");
+        }
+    }
+
+    public static MachineConfig defaults() {
+        return new MachineConfig("pc", DEFAULT_MEMORY, 1, "builtin", DEFAULT_RTC_START, null, 0, 0, 0);
+    }
+
+    public MachineConfig withFirmware(final String f) {
+        return new MachineConfig(board, memoryBytes, cpus, f, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots);
+    }
+
+    public MachineConfig withMemory(final long bytes) {
+        return new MachineConfig(board, bytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots);
+    }
+
+    public MachineConfig withRtcStart(final long epochSeconds) {
+        return new MachineConfig(board, memoryBytes, cpus, firmware, epochSeconds, exitAction, maxIcount, maxVirtualNs, reboots);
+    }
+
+    public MachineConfig withExitAction(final String action) {
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, action, maxIcount, maxVirtualNs, reboots);
+    }
+
+    public MachineConfig withLimits(final long icount, final long virtualNs) {
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, icount, virtualNs, reboots);
+    }
+
+    public MachineConfig withReboots(final int n) {
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, n);
+    }
+
+    public MachineConfig withBoard(final String b) {
+        return new MachineConfig(b, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots);
+    }
+
+    /** Parses "128M", "2G", "65536K" or a plain byte count. */
+    public static long parseSize(final String text) {
+        final String t = text.trim().toUpperCase(java.util.Locale.ROOT);
+        long mul = 1;
+        String digits = t;
+        if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {
+            mul = switch (t.charAt(t.length() - 1)) {
+                case 'K' -> 1L << 10;
+                case 'M' -> 1L << 20;
+                default -> 1L << 30;
+            };
+            digits = t.substring(0, t.length() - 1);
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(digits), mul);
+        } catch (final NumberFormatException | ArithmeticException e) {
+            throw new BadInputException("size '" + text + "' is not a number with an optional K/M/G suffix");
+        }
+    }
+
+    /** Parses an ISO-8601 instant ("2024-01-01T00:00:00Z") or epoch seconds. */
+    public static long parseInstant(final String text) {
+        try {
+            return Instant.parse(text).getEpochSecond();
+        } catch (final DateTimeParseException e) {
+            try {
+                return Long.parseLong(text);
+            } catch (final NumberFormatException e2) {
+                throw new BadInputException("time '" + text + "' is not an ISO-8601 instant like 2024-01-01T00:00:00Z or epoch seconds");
+            }
+        }
+    }
+
+    /** The configuration as ordered key/value pairs, for the journal header. */
+    public SortedMap<String, String> toMap() {
+        final SortedMap<String, String> m = new TreeMap<>();
+        m.put("board", board);
+        m.put("memory", Long.toString(memoryBytes));
+        m.put("cpus", Integer.toString(cpus));
+        m.put("firmware", firmware);
+        m.put("rtc-start", Long.toString(rtcStart));
+        m.put("exit-action", exitAction == null ? "" : exitAction);
+        m.put("max-icount", Long.toString(maxIcount));
+        m.put("max-virtual-ns", Long.toString(maxVirtualNs));
+        m.put("reboots", Integer.toString(reboots));
+        return m;
+    }
+
+    /** Inverse of {@link #toMap()}; a missing or malformed key is a {@link BadInputException}. */
+    public static MachineConfig fromMap(final Map<String, String> m) {
+        try {
+            final String exit = get(m, "exit-action");
+            return new MachineConfig(get(m, "board"), Long.parseLong(get(m, "memory")), Integer.parseInt(get(m, "cpus")),
+                    get(m, "firmware"), Long.parseLong(get(m, "rtc-start")), exit.isEmpty() ? null : exit,
+                    Long.parseLong(get(m, "max-icount")), Long.parseLong(get(m, "max-virtual-ns")), Integer.parseInt(get(m, "reboots")));
+        } catch (final NumberFormatException e) {
+            throw new BadInputException("journal header has a malformed machine configuration: " + e.getMessage());
+        }
+    }
+
+    private static String get(final Map<String, String> m, final String key) {
+        final String v = m.get(key);
+        if (v == null) {
+            throw new BadInputException("journal header lacks the machine configuration key '" + key + "'");
+        }
+        return v;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.dejavm.core.event;
+
+/**
+ * Kinds of journaled events. The numeric values are part of the journal format (docs/journal-format.md): never
+ * renumber, only append.
+ */
+public final class EventKind {
+    public static final int PIO_READ = 1;
+    public static final int PIO_WRITE = 2;
+    public static final int MMIO_READ = 3;
+    public static final int MMIO_WRITE = 4;
+    /** Machine reset; address = {@link ResetCause}. */
+    public static final int RESET = 5;
+    /** ACPI S5 or equivalent: the guest asked to be switched off. */
+    public static final int POWER_OFF = 6;
+    /** Shutdown after a triple fault; address = the vector that could not be delivered, value = error code. */
+    public static final int TRIPLE_FAULT = 7;
+    /** HLT with interrupts disabled and nothing that can wake the CPU: the run ends. */
+    public static final int HALT = 8;
+    /** The instruction limit given by the user was reached. */
+    public static final int INSN_LIMIT = 9;
+    /** The virtual-time limit given by the user was reached. */
+    public static final int TIME_LIMIT = 10;
+    /** An exception escalated to a double fault; address = first vector, value = second vector. */
+    public static final int DOUBLE_FAULT = 11;
+
+    /** Flag bit: the access hit no device (unassigned port or address). */
+    public static final int FLAG_UNASSIGNED = 1;
+
+    private EventKind() {
+    }
+
+    public static String name(final int kind) {
+        return switch (kind) {
+            case PIO_READ -> "pio-read";
+            case PIO_WRITE -> "pio-write";
+            case MMIO_READ -> "mmio-read";
+            case MMIO_WRITE -> "mmio-write";
+            case RESET -> "reset";
+            case POWER_OFF -> "power-off";
+            case TRIPLE_FAULT -> "triple-fault";
+            case HALT -> "halt";
+            case INSN_LIMIT -> "insn-limit";
+            case TIME_LIMIT -> "time-limit";
+            case DOUBLE_FAULT -> "double-fault";
+            default -> "kind-" + kind;
+        };
+    }
+
+    /** @return the kind for a name as printed by {@link #name(int)}, or -1 */
+    public static int parse(final String name) {
+        for (int k = 1; k <= DOUBLE_FAULT; k++) {
+            if (name(k).equals(name)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+}
