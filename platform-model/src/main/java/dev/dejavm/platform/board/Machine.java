@@ -1,0 +1,219 @@
+package dev.dejavm.platform.board;
+
+import dev.dejavm.core.bus.MmioBus;
+import dev.dejavm.core.bus.PortBus;
+import dev.dejavm.core.bus.SystemControl;
+import dev.dejavm.core.cpu.CpuState;
+import dev.dejavm.core.cpu.Interpreter;
+import dev.dejavm.core.cpu.StopReason;
+import dev.dejavm.core.event.EventKind;
+import dev.dejavm.core.event.EventSink;
+import dev.dejavm.core.event.ExecutionStamp;
+import dev.dejavm.core.event.ResetCause;
+import dev.dejavm.core.mem.GuestRam;
+import dev.dejavm.core.mem.PhysicalMemory;
+import dev.dejavm.core.state.ResetKind;
+import dev.dejavm.core.state.Resettable;
+import dev.dejavm.core.time.Timeline;
+import dev.dejavm.platform.firmware.FirmwareImage;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One PC: guest RAM, the firmware ROM, the buses with the board's devices, the timeline and the interpreter, plus
+ * the run loop that turns the interpreter's stops into outcomes, resets and journal events.
+ *
+ * <p>The board (this version: {@code pc}, the devices the bundled firmware needs, at the addresses QEMU's pc uses)
+ * is built by {@link PcBoard}; this class owns the life cycle.
+ */
+public final class Machine implements SystemControl, AutoCloseable {
+    private final MachineConfig config;
+    private final FirmwareImage firmware;
+    private final GuestRam ram;
+    private final MmioBus mmio = new MmioBus();
+    private final PortBus ports = new PortBus();
+    private final PhysicalMemory memory = new PhysicalMemory(mmio);
+    private final Timeline timeline = new Timeline();
+    private final CpuState cpu = new CpuState();
+    private final Interpreter interpreter;
+    private final List<Resettable> devices = new ArrayList<>();
+    private final PcBoard board;
+    private final Arena arena = Arena.ofShared();
+    private final int timeLimitTimer;
+
+    private EventSink sink = EventSink.NONE;
+    private int pendingReset = -1;
+    private boolean pendingPowerOff;
+    private boolean timeLimitHit;
+    private int resets;
+
+    public Machine(final MachineConfig config, final FirmwareImage firmware, final Consoles consoles) {
+        this.config = config;
+        this.firmware = firmware;
+        this.ram = new GuestRam(config.memoryBytes());
+        this.interpreter = new Interpreter(cpu, memory, ports, timeline);
+        mapMemory();
+        this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add);
+        this.timeLimitTimer = timeline.register("virtual-time-limit", now -> {
+            timeLimitHit = true;
+            interpreter.requestStop();
+        });
+        powerOn();
+    }
+
+    /** RAM, the VGA hole, and the ROM at the top of 4 GiB with its ISA alias below 1 MiB. */
+    private void mapMemory() {
+        final long ramSize = config.memoryBytes();
+        memory.mapRam(0, ramSize, ram.segment(), 0);
+        memory.unmap(PcLayout.VGA_HOLE_BASE, PcLayout.VGA_HOLE_SIZE);
+        final byte[] image = firmware.bytes();
+        final MemorySegment rom = arena.allocate(image.length, PhysicalMemory.PAGE_SIZE);
+        MemorySegment.copy(MemorySegment.ofArray(image), 0, rom, 0, image.length);
+        memory.mapRom(PcLayout.FOUR_GIB - image.length, image.length, rom, 0);
+        final long alias = Math.min(image.length, PcLayout.ISA_BIOS_MAX_SIZE);
+        memory.mapRom(PcLayout.ONE_MIB - alias, alias, rom, image.length - alias);
+    }
+
+    private void powerOn() {
+        ram.clear();
+        timeline.resetAll();
+        for (final Resettable d : devices) {
+            d.reset(ResetKind.POWER_ON);
+        }
+        if (config.maxVirtualNs() > 0) {
+            timeline.schedule(timeLimitTimer, config.maxVirtualNs());
+        }
+        memory.setA20(true);
+        interpreter.reset();
+    }
+
+    /** Routes every journaled event (port, MMIO, machine) to {@code eventSink}. */
+    public void setEventSink(final EventSink eventSink) {
+        this.sink = eventSink;
+        ports.setSink(eventSink);
+        mmio.setSink(eventSink);
+    }
+
+    /** Where execution is, for stamping events. */
+    public ExecutionStamp stamp() {
+        return interpreter;
+    }
+
+    public MachineConfig config() {
+        return config;
+    }
+
+    public FirmwareImage firmware() {
+        return firmware;
+    }
+
+    public PcBoard board() {
+        return board;
+    }
+
+    public PhysicalMemory memory() {
+        return memory;
+    }
+
+    public Interpreter interpreter() {
+        return interpreter;
+    }
+
+    public Timeline timeline() {
+        return timeline;
+    }
+
+    @Override
+    public void requestReset(final int cause) {
+        if (pendingReset < 0) {
+            pendingReset = cause;
+        }
+        interpreter.requestStop();
+    }
+
+    @Override
+    public void requestPowerOff() {
+        pendingPowerOff = true;
+        interpreter.requestStop();
+    }
+
+    /** Runs until the guest powers off, resets more often than allowed, crashes, hangs, or hits a limit. */
+    public RunResult run() {
+        final long icountLimit = config.maxIcount() == 0 ? Long.MAX_VALUE : config.maxIcount();
+        while (true) {
+            final long budget = icountLimit - interpreter.icount();
+            if (budget <= 0) {
+                return end(EventKind.INSN_LIMIT, Outcome.INSN_LIMIT, 0, 0, "");
+            }
+            final int stop = interpreter.run(budget);
+            if (pendingPowerOff) {
+                return end(EventKind.POWER_OFF, Outcome.POWER_OFF, 0, 0, "");
+            }
+            if (pendingReset >= 0) {
+                final int cause = pendingReset;
+                pendingReset = -1;
+                if (!reset(cause)) {
+                    return result(Outcome.RESET, "");
+                }
+                continue;
+            }
+            switch (stop) {
+                case StopReason.TRIPLE_FAULT -> {
+                    final String state = interpreter.describe();
+                    sink.onEvent(EventKind.TRIPLE_FAULT, 0, interpreter.lastExceptionVector(), 0, interpreter.lastExceptionErrorCode());
+                    if (!reset(ResetCause.TRIPLE_FAULT)) {
+                        return result(Outcome.TRIPLE_FAULT, state);
+                    }
+                }
+                case StopReason.HALT -> {
+                    return end(EventKind.HALT, Outcome.HALT, 0, 0, interpreter.describe());
+                }
+                case StopReason.REQUEST -> {
+                    if (timeLimitHit) {
+                        return end(EventKind.TIME_LIMIT, Outcome.TIME_LIMIT, 0, 0, "");
+                    }
+                }
+                default -> {
+                    // BUDGET: loop re-checks the instruction limit
+                }
+            }
+        }
+    }
+
+    /**
+     * Journals a reset and, if the reboot budget allows, performs a warm reset of every device and the CPU.
+     *
+     * @return true if execution continues
+     */
+    private boolean reset(final int cause) {
+        sink.onEvent(EventKind.RESET, 0, cause, 0, 0);
+        resets++;
+        if (resets > config.reboots()) {
+            return false;
+        }
+        for (final Resettable d : devices) {
+            d.reset(ResetKind.WARM);
+        }
+        memory.setA20(true);
+        interpreter.reset();
+        return true;
+    }
+
+    private RunResult end(final int kind, final Outcome outcome, final long address, final long value, final String detail) {
+        sink.onEvent(kind, 0, address, 0, value);
+        return result(outcome, detail);
+    }
+
+    private RunResult result(final Outcome outcome, final String detail) {
+        return new RunResult(outcome, interpreter.icount(), timeline.now(), resets, detail);
+    }
+
+    @Override
+    public void close() {
+        ram.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.dejavm.platform.board;
+
+/** How a run ended. The exit status follows ARCHITECTURE.md: 0 for a clean end, 1 for a crash or hang. */
+public enum Outcome {
+    POWER_OFF("power-off", 0),
+    RESET("reset", 0),
+    TRIPLE_FAULT("triple fault", 1),
+    HALT("halt with interrupts off", 1),
+    INSN_LIMIT("instruction limit reached", 1),
+    TIME_LIMIT("virtual time limit reached", 1);
+
+    private final String text;
+    private final int exitStatus;
+
+    Outcome(final String text, final int exitStatus) {
+        this.text = text;
+        this.exitStatus = exitStatus;
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public int exitStatus() {
+        return exitStatus;
+    }
+}

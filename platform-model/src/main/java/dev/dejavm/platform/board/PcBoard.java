@@ -1,0 +1,79 @@
+package dev.dejavm.platform.board;
+
+import dev.dejavm.core.bus.MmioBus;
+import dev.dejavm.core.bus.PortBus;
+import dev.dejavm.core.bus.SystemControl;
+import dev.dejavm.core.state.Resettable;
+import dev.dejavm.core.time.Timeline;
+import dev.dejavm.platform.dev.IrqLine;
+import dev.dejavm.platform.dev.acpi.PmBlock;
+import dev.dejavm.platform.dev.debugcon.DebugCon;
+import dev.dejavm.platform.dev.fwcfg.FwCfg;
+import dev.dejavm.platform.dev.post.PostPort;
+import dev.dejavm.platform.dev.reset.ResetControl;
+import dev.dejavm.platform.dev.rtc.Mc146818;
+import dev.dejavm.platform.dev.uart.Uart16550;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * The {@code pc} board of this version: the devices the bundled firmware uses, at the port addresses QEMU's
+ * {@code pc} machine gives them ({@link PcLayout}), so the same ROM runs unchanged under QEMU. The chipset proper
+ * (i440FX/PIIX3 PCI functions, PIC, PIT, i8042, ...) is not modelled yet: its ports are unassigned (reads all-ones,
+ * journaled as such). The ACPI PM block sits at 0x600 from power-on instead of being placed by PCI configuration.
+ */
+public final class PcBoard {
+    /** fw_cfg file through which the user tells the bundled firmware how to end. */
+    public static final String EXIT_ACTION_FILE = "opt/dev.dejavm/exit";
+
+    private final DebugCon debugcon;
+    private final PostPort post = new PostPort();
+    private final Uart16550 com1;
+    private final Mc146818 rtc;
+    private final FwCfg fwCfg;
+    private final PmBlock pm;
+    private final ResetControl resetControl;
+
+    public PcBoard(final MachineConfig config, final PortBus ports, final MmioBus mmio, final Timeline timeline,
+                   final SystemControl control, final Consoles consoles, final Consumer<Resettable> resettables) {
+        debugcon = new DebugCon(DebugCon.Config.QEMU, consoles.debugcon());
+        com1 = new Uart16550(consoles.com1(), IrqLine.NONE);
+        rtc = new Mc146818(new Mc146818.Config(config.rtcStart()), timeline);
+        fwCfg = new FwCfg(config.memoryBytes(), config.cpus());
+        if (config.exitAction() != null) {
+            fwCfg.addFile(EXIT_ACTION_FILE, config.exitAction().getBytes(StandardCharsets.US_ASCII));
+        }
+        fwCfg.seal();
+        pm = new PmBlock(timeline, control);
+        resetControl = new ResetControl(control);
+
+        ports.map(PcLayout.RTC_BASE, PcLayout.RTC_PORTS, rtc, "rtc");
+        ports.map(PcLayout.POST_PORT, 1, post, "post");
+        ports.map(PcLayout.COM1_BASE, PcLayout.COM_PORTS, com1, "com1");
+        ports.map(PcLayout.DEBUGCON_PORT, 1, debugcon, "debugcon");
+        ports.map(PcLayout.FW_CFG_PORT, PcLayout.FW_CFG_PORTS, fwCfg, "fw_cfg");
+        ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm");
+        ports.map(PcLayout.RESET_CONTROL_PORT, 1, resetControl, "reset-control");
+
+        for (final Resettable r : new Resettable[] {debugcon, post, com1, rtc, fwCfg, pm, resetControl}) {
+            resettables.accept(r);
+        }
+    }
+
+    public PostPort post() {
+        return post;
+    }
+
+    public Mc146818 rtc() {
+        return rtc;
+    }
+
+    public Uart16550 com1() {
+        return com1;
+    }
+
+    public FwCfg fwCfg() {
+        return fwCfg;
+    }
+}

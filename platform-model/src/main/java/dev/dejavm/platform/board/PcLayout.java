@@ -1,0 +1,36 @@
+package dev.dejavm.platform.board;
+
+/**
+ * Every port and address of the {@code pc} board, in one place (the numbers QEMU's {@code pc} machine uses, so
+ * firmware built for it runs unchanged).
+ */
+public final class PcLayout {
+    /** CMOS/RTC index and data (IBM PC/AT Technical Reference; QEMU hw/rtc/mc146818rtc.c, base 0x70). */
+    public static final int RTC_BASE = 0x70;
+    public static final int RTC_PORTS = 2;
+    /** POST diagnostic port. */
+    public static final int POST_PORT = 0x80;
+    /** COM1 (IBM PC/AT serial port 1, 8 registers). */
+    public static final int COM1_BASE = 0x3F8;
+    public static final int COM_PORTS = 8;
+    /** QEMU isa-debugcon as SeaBIOS and OVMF expect it (-global isa-debugcon.iobase=0x402). */
+    public static final int DEBUGCON_PORT = 0x402;
+    /** QEMU fw_cfg I/O ports on x86 (docs/specs/fw_cfg.rst: selector 0x510, data 0x511). */
+    public static final int FW_CFG_PORT = 0x510;
+    public static final int FW_CFG_PORTS = 2;
+    /** ACPI PM register block: the base SeaBIOS and OVMF program into ICH9's PMBASE on q35 (0x600). */
+    public static final int PM_BASE = 0x600;
+    /** PIIX3/ICH9 reset control register. */
+    public static final int RESET_CONTROL_PORT = 0xCF9;
+
+    public static final long ONE_MIB = 1L << 20;
+    public static final long FOUR_GIB = 1L << 32;
+    /** Legacy VGA memory window, unassigned without a VGA device. */
+    public static final long VGA_HOLE_BASE = 0xA0000;
+    public static final long VGA_HOLE_SIZE = 0x20000;
+    /** QEMU hw/i386/x86.c: the last min(size, 128 KiB) of the BIOS image is aliased just below 1 MiB. */
+    public static final long ISA_BIOS_MAX_SIZE = 128 * 1024;
+
+    private PcLayout() {
+    }
+}

@@ -1,0 +1,169 @@
+package dev.dejavm.platform.dev.fwcfg;
+
+import dev.dejavm.core.bus.PortDevice;
+import dev.dejavm.core.state.ResetKind;
+import dev.dejavm.core.state.Resettable;
+import dev.dejavm.core.state.Snapshottable;
+import dev.dejavm.core.state.StateReader;
+import dev.dejavm.core.state.StateWriter;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * QEMU's firmware configuration device (QEMU docs/specs/fw_cfg.rst), traditional port I/O interface: a 16-bit
+ * selector at offset 0 (port 0x510) and an 8-bit data register at offset 1 (0x511); each read returns the next
+ * byte of the selected item, 0 past its end or for an absent key. Writes to the data register are ignored (as in
+ * QEMU since 2.4). The DMA interface is not implemented, so the id item reports the traditional interface only.
+ *
+ * <p>Items: signature "QEMU" (0x0000), id (0x0001), UUID (0x0002, zeros), RAM size (0x0003, u64 LE), CPU count
+ * (0x0005, u16 LE), max CPUs (0x000F), the file directory (0x0019: u32 BE count, then 64-byte entries
+ * {u32 BE size, u16 BE select, u16 reserved, char name[56]}) and files at keys from 0x0020 in name order. Item
+ * contents are configuration (fixed when the board is built); the selected key and read offset are state.
+ */
+public final class FwCfg implements PortDevice, Resettable, Snapshottable {
+    public static final int SIGNATURE = 0x00, ID = 0x01, UUID = 0x02, RAM_SIZE = 0x03, NB_CPUS = 0x05, MAX_CPUS = 0x0F,
+            FILE_DIR = 0x19, FILE_FIRST = 0x20;
+    public static final int KEYS = 0x4000;
+    public static final int ID_TRADITIONAL = 1;
+    public static final int NAME_LENGTH = 56;
+
+    /** Told about every selector write (for the journal's higher-level events). */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = key -> {
+        };
+
+        void onSelect(int key);
+    }
+
+    private final byte[][] items = new byte[KEYS][];
+    private final Map<String, byte[]> files = new TreeMap<>();
+    private Listener listener = Listener.NONE;
+    private boolean sealed;
+    private int selected;
+    private int offset;
+
+    /** @param ramSize bytes of guest RAM; @param cpus CPU count */
+    public FwCfg(final long ramSize, final int cpus) {
+        items[SIGNATURE] = "QEMU".getBytes(StandardCharsets.US_ASCII);
+        items[ID] = le(ID_TRADITIONAL, 4);
+        items[UUID] = new byte[16];
+        items[RAM_SIZE] = le(ramSize, 8);
+        items[NB_CPUS] = le(cpus, 2);
+        items[MAX_CPUS] = le(cpus, 2);
+        rebuildDirectory();
+    }
+
+    public void setListener(final Listener l) {
+        this.listener = l;
+    }
+
+    /** Adds a file (board build time only): name at most 55 bytes, unique. */
+    public void addFile(final String name, final byte[] data) {
+        final byte[] n = name.getBytes(StandardCharsets.US_ASCII);
+        if (sealed || n.length >= NAME_LENGTH || files.containsKey(name) || files.size() >= KEYS - FILE_FIRST) {
+            throw new IllegalArgumentException("fw_cfg file '" + name + "' cannot be added (duplicate, too long, or board built)");
+        }
+        files.put(name, data.clone());
+        rebuildDirectory();
+    }
+
+    /** Sets a numbered item (board build time only). */
+    public void setItem(final int key, final byte[] data) {
+        if (sealed || key < 0 || key >= FILE_FIRST || key == FILE_DIR) {
+            throw new IllegalArgumentException("fw_cfg key 0x" + Integer.toHexString(key) + " cannot be set");
+        }
+        items[key] = data.clone();
+    }
+
+    private void rebuildDirectory() {
+        for (int k = FILE_FIRST; k < KEYS; k++) {
+            items[k] = null;
+        }
+        final ByteBuffer dir = ByteBuffer.allocate(4 + 64 * files.size()).order(ByteOrder.BIG_ENDIAN);
+        dir.putInt(files.size());
+        int key = FILE_FIRST;
+        for (final Map.Entry<String, byte[]> f : files.entrySet()) {
+            items[key] = f.getValue();
+            dir.putInt(f.getValue().length);
+            dir.putShort((short) key);
+            dir.putShort((short) 0);
+            final byte[] name = new byte[NAME_LENGTH];
+            final byte[] n = f.getKey().getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(n, 0, name, 0, n.length);
+            dir.put(name);
+            key++;
+        }
+        items[FILE_DIR] = dir.array();
+    }
+
+    /** Freezes the contents (called when the board is complete). */
+    public void seal() {
+        sealed = true;
+    }
+
+    private static byte[] le(final long v, final int n) {
+        final byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (v >>> (8 * i));
+        }
+        return b;
+    }
+
+    @Override
+    public int ioRead(final int offset, final int size) {
+        if (offset == 1 && size == 1) {
+            final byte[] item = items[selected];
+            if (item == null || this.offset >= item.length) {
+                return 0;
+            }
+            return item[this.offset++] & 0xFF;
+        }
+        return -1; // the selector is write-only; wider data reads are not accepted on x86 (QEMU fw_cfg_comb_valid)
+    }
+
+    @Override
+    public void ioWrite(final int offset, final int size, final int value) {
+        if (offset == 0 && size == 2) {
+            selected = value & (KEYS - 1) & 0x3FFF;
+            this.offset = 0;
+            listener.onSelect(value & 0xFFFF);
+        }
+    }
+
+    @Override
+    public int maxAccessSize() {
+        return 2;
+    }
+
+    @Override
+    public void reset(final ResetKind kind) {
+        selected = 0; // QEMU re-selects key 0 on every reset
+        offset = 0;
+    }
+
+    @Override
+    public String stateId() {
+        return "fw_cfg";
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    @Override
+    public void save(final StateWriter w) {
+        w.putShort(selected).putInt(offset);
+    }
+
+    @Override
+    public void load(final StateReader r, final int version) {
+        selected = r.getShort() & (KEYS - 1);
+        offset = Math.max(0, r.getInt());
+    }
+}

@@ -1,0 +1,1010 @@
+package dev.dejavm.core.cpu;
+
+import dev.dejavm.core.bus.PortBus;
+import dev.dejavm.core.event.Engine;
+import dev.dejavm.core.event.ExecutionStamp;
+import dev.dejavm.core.mem.PhysicalMemory;
+import dev.dejavm.core.time.Timeline;
+import dev.dejavm.decoder.DecodeStatus;
+import dev.dejavm.decoder.DecodedInsn;
+import dev.dejavm.decoder.Decoder;
+import dev.dejavm.decoder.Prefix;
+import dev.dejavm.decoder.Reg;
+
+import java.util.Locale;
+
+/**
+ * The x86-64 interpreter: fetch, decode, execute, one instruction at a time, on {@link CpuState}, against
+ * {@link PhysicalMemory} and the {@link PortBus}, counting one nanosecond of virtual time per instruction.
+ *
+ * <p>Implemented: real mode, 16/32-bit protected mode, long mode (64-bit and compatibility) with the mode switches
+ * through CR0/EFER and far jumps; 32-bit, PAE and 4-level paging with large pages, A/D bits, R/W, U/S, NX and WP
+ * checks and a software TLB; exception and interrupt delivery through the IVT and IDT (same privilege, and 64-bit
+ * CPL3→0 through TSS.RSP0/IST), double fault and triple fault; the general-purpose integer instruction set listed
+ * in {@link Dispatch}. Not yet: segment limit checks, task switches, virtual-8086 mode, x87/SSE (CPUID does not
+ * report them, and they raise #UD), call gates.
+ *
+ * <p>Flags are computed eagerly; where the SDM leaves a flag undefined the choice is documented at the
+ * instruction family ({@link AluExec}).
+ */
+public final class Interpreter implements ExecutionStamp {
+    public static final int VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_OF = 4, VEC_BR = 5, VEC_UD = 6, VEC_NM = 7,
+            VEC_DF = 8, VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14, VEC_MF = 16, VEC_AC = 17;
+    /** CPUID family/model/stepping signature, also in EDX after reset: family 6, model 0x0F, stepping 0xB. */
+    public static final int SIGNATURE = 0x000006FB;
+
+    final CpuState s;
+    final PhysicalMemory mem;
+    final PortBus ports;
+    final Timeline timeline;
+    private final Decoder decoder = new Decoder();
+    final DecodedInsn d = new DecodedInsn();
+    private final byte[] fetch = new byte[Decoder.MAX_LENGTH];
+    final CpuException fault = new CpuException();
+    private InterruptSource interrupts;
+
+    private long icount;
+    private boolean stopRequested;
+    private boolean tripleFault;
+    /** Linear address of the instruction being executed. */
+    long insnLinear;
+    /** rIP of the instruction being executed, and of the next one. */
+    long insnRip;
+    long nextRip;
+    /** Effective (offset) and linear address of the current instruction's memory operand. */
+    long memOff;
+    long memLin;
+    /** Code size of the current instruction: 16, 32 or 64. */
+    int codeSize;
+    /** Instructions until interrupts are recognised again (MOV SS / STI shadow). */
+    int interruptShadow;
+    private int lastVector = -1;
+    private int lastErrorCode;
+    private long lastFaultRip;
+
+    // Software TLB: direct-mapped, 1024 entries, tag = linear page number + 1 (0 = empty).
+    private static final int TLB_SIZE = 1024;
+    private final long[] tlbTag = new long[TLB_SIZE];
+    private final long[] tlbPhys = new long[TLB_SIZE];
+    /** Bit 0 writable, bit 1 user, bit 2 no-execute, bit 3 dirty already set, bit 4 global. */
+    private final int[] tlbPerm = new int[TLB_SIZE];
+
+    public Interpreter(final CpuState state, final PhysicalMemory memory, final PortBus ports, final Timeline timeline) {
+        this.s = state;
+        this.mem = memory;
+        this.ports = ports;
+        this.timeline = timeline;
+    }
+
+    public CpuState state() {
+        return s;
+    }
+
+    public void setInterruptSource(final InterruptSource source) {
+        this.interrupts = source;
+    }
+
+    /** Asks {@link #run} to return after the current instruction. */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    // ---- ExecutionStamp -------------------------------------------------------------------------------------
+
+    @Override
+    public long icount() {
+        return icount;
+    }
+
+    @Override
+    public long cycles() {
+        return timeline.now();
+    }
+
+    @Override
+    public long rip() {
+        return insnLinear;
+    }
+
+    @Override
+    public int engine() {
+        return Engine.INTERPRETER;
+    }
+
+    public int lastExceptionVector() {
+        return lastVector;
+    }
+
+    public int lastExceptionErrorCode() {
+        return lastErrorCode;
+    }
+
+    // ---- reset and run -----------------------------------------------------------------------------------
+
+    /** The architectural RESET state (SDM Vol. 3A, 10.1.1, Table 10-1). */
+    public void reset() {
+        java.util.Arrays.fill(s.gpr, 0);
+        s.gpr[Reg.RDX] = SIGNATURE;
+        s.rip = 0xFFF0;
+        s.rflags = 2;
+        for (int i = 0; i < 6; i++) {
+            s.sel[i] = 0;
+            s.segBase[i] = 0;
+            s.segLimit[i] = 0xFFFF;
+            s.segAttr[i] = 0x93; // present, read/write data, accessed
+        }
+        s.sel[CpuState.CS] = 0xF000;
+        s.segBase[CpuState.CS] = 0xFFFF0000L;
+        s.segAttr[CpuState.CS] = 0x9B; // present, execute/read code, accessed
+        s.sel[CpuState.LDTR] = 0;
+        s.segBase[CpuState.LDTR] = 0;
+        s.segLimit[CpuState.LDTR] = 0xFFFF;
+        s.segAttr[CpuState.LDTR] = 0x82;
+        s.sel[CpuState.TR] = 0;
+        s.segBase[CpuState.TR] = 0;
+        s.segLimit[CpuState.TR] = 0xFFFF;
+        s.segAttr[CpuState.TR] = 0x8B;
+        s.gdtrBase = 0;
+        s.gdtrLimit = 0xFFFF;
+        s.idtrBase = 0;
+        s.idtrLimit = 0xFFFF;
+        s.cr0 = 0x60000010L;
+        s.cr2 = 0;
+        s.cr3 = 0;
+        s.cr4 = 0;
+        s.cr8 = 0;
+        s.efer = 0;
+        java.util.Arrays.fill(s.dr, 0);
+        s.dr[6] = 0xFFFF0FF0L;
+        s.dr[7] = 0x400;
+        s.apicBase = 0xFEE00900L;
+        s.pat = 0x0007040600070406L;
+        s.star = 0;
+        s.lstar = 0;
+        s.cstar = 0;
+        s.sfmask = 0;
+        s.kernelGsBase = 0;
+        s.sysenterCs = 0;
+        s.sysenterEsp = 0;
+        s.sysenterEip = 0;
+        s.miscEnable = 1; // fast strings
+        s.tscAux = 0;
+        s.mtrrDefType = 0;
+        java.util.Arrays.fill(s.mtrrFixed, 0);
+        java.util.Arrays.fill(s.mtrrVar, 0);
+        s.cpl = 0;
+        s.halted = false;
+        interruptShadow = 0;
+        tripleFault = false;
+        flushTlb(true);
+        insnLinear = s.segBase[CpuState.CS] + s.rip;
+    }
+
+    /**
+     * Executes up to {@code maxInstructions} instructions.
+     *
+     * @return a {@link StopReason}
+     */
+    public int run(final long maxInstructions) {
+        stopRequested = false;
+        final long end = icount + maxInstructions;
+        final Timeline tl = timeline;
+        while (icount < end) {
+            if (tl.now() >= tl.nextDeadline()) {
+                tl.runDue();
+            }
+            if (stopRequested) {
+                return StopReason.REQUEST;
+            }
+            if (interruptShadow > 0) {
+                interruptShadow--;
+            } else if ((s.rflags & CpuState.IF) != 0 && interrupts != null && interrupts.pending()) {
+                s.halted = false;
+                final int vector = interrupts.acknowledge();
+                if (vector >= 0) {
+                    insnRip = s.rip;
+                    deliver(vector, 0, false, true, s.rip);
+                    if (tripleFault) {
+                        return StopReason.TRIPLE_FAULT;
+                    }
+                }
+            }
+            if (s.halted) {
+                if ((s.rflags & CpuState.IF) == 0) {
+                    return StopReason.HALT;
+                }
+                final long next = tl.nextDeadline();
+                if (next == Timeline.NEVER) {
+                    return StopReason.HALT;
+                }
+                tl.advanceTo(next);
+                continue;
+            }
+            step();
+            if (tripleFault) {
+                return StopReason.TRIPLE_FAULT;
+            }
+        }
+        return stopRequested ? StopReason.REQUEST : StopReason.BUDGET;
+    }
+
+    /** Executes one instruction (or delivers the exception it raises). */
+    private void step() {
+        insnRip = s.rip;
+        codeSize = codeSize();
+        try {
+            insnLinear = truncLinear(s.segBase[CpuState.CS] + s.rip);
+            final int status = fetchDecode();
+            if (status != DecodeStatus.OK) {
+                throw status == DecodeStatus.TOO_LONG ? gp(0) : ud();
+            }
+            nextRip = s.rip + d.length;
+            if (codeSize != 64) {
+                nextRip &= codeSize == 16 ? 0xFFFFL : 0xFFFFFFFFL;
+            }
+            if (d.hasMem) {
+                memOff = effectiveAddress();
+                memLin = segLinear(d.segment, memOff);
+            }
+            s.rip = nextRip;
+            Dispatch.execute(this, d);
+            icount++;
+            timeline.advance(1);
+        } catch (final CpuException e) {
+            // Faults: the saved rIP is the faulting instruction's (SDM Vol. 3A, 6.5); the instruction counts as
+            // executed for icount/time so that a fault loop still advances virtual time.
+            s.rip = insnRip;
+            icount++;
+            timeline.advance(1);
+            deliver(e.vector, e.errorCode, e.hasErrorCode, false, insnRip);
+        }
+    }
+
+    private int fetchDecode() {
+        final long lin = insnLinear;
+        final int inPage = (int) (PhysicalMemory.PAGE_SIZE - (lin & PhysicalMemory.PAGE_MASK));
+        int n = Math.min(Decoder.MAX_LENGTH, inPage);
+        final long a20 = mem.a20Mask();
+        long pa = translate(lin, ACCESS_FETCH);
+        for (int i = 0; i < n; i++) {
+            fetch[i] = (byte) mem.peekByte((pa + i) & a20);
+        }
+        if (n < Decoder.MAX_LENGTH) {
+            // The instruction may continue on the next page: fetch it only if decoding needs it (a #PF on a
+            // page the instruction does not reach must not happen).
+            final int status = decoder.decode(fetch, 0, n, codeSize, d);
+            if (status != DecodeStatus.TRUNCATED) {
+                return status;
+            }
+            pa = translate(truncLinear(lin + n), ACCESS_FETCH);
+            for (int i = n; i < Decoder.MAX_LENGTH; i++) {
+                fetch[i] = (byte) mem.peekByte((pa + i - n) & a20);
+            }
+            n = Decoder.MAX_LENGTH;
+        }
+        return decoder.decode(fetch, 0, n, codeSize, d);
+    }
+
+    // ---- modes -------------------------------------------------------------------------------------------
+
+    boolean protectedMode() {
+        return (s.cr0 & CpuState.CR0_PE) != 0;
+    }
+
+    boolean longMode() {
+        return (s.efer & CpuState.EFER_LMA) != 0;
+    }
+
+    /** 16, 32 or 64: the default operand/address size of the current code segment. */
+    int codeSize() {
+        if (longMode() && (s.segAttr[CpuState.CS] & CpuState.ATTR_L) != 0) {
+            return 64;
+        }
+        if (protectedMode() && (s.segAttr[CpuState.CS] & CpuState.ATTR_DB) != 0) {
+            return 32;
+        }
+        return 16;
+    }
+
+    /** Stack address size: 64 in 64-bit mode, else SS.B selects 32 or 16. */
+    int stackSize() {
+        if (codeSize == 64) {
+            return 64;
+        }
+        return (s.segAttr[CpuState.SS] & CpuState.ATTR_DB) != 0 && protectedMode() ? 32 : 16;
+    }
+
+    long truncLinear(final long lin) {
+        return codeSize == 64 ? lin : lin & 0xFFFFFFFFL;
+    }
+
+    // ---- addresses ---------------------------------------------------------------------------------------
+
+    long effectiveAddress() {
+        long ea = d.disp;
+        if (d.base == Reg.RIP) {
+            ea += nextRip;
+        } else if (d.base >= 0) {
+            ea += s.gpr[d.base];
+        }
+        if (d.index >= 0) {
+            ea += s.gpr[d.index] * d.scale;
+        }
+        return switch (d.addrSize) {
+            case 16 -> ea & 0xFFFF;
+            case 32 -> ea & 0xFFFFFFFFL;
+            default -> ea;
+        };
+    }
+
+    /** Linear address of offset {@code off} in segment {@code seg}. */
+    long segLinear(final int seg, final long off) {
+        if (codeSize == 64) {
+            return seg >= CpuState.FS ? s.segBase[seg] + off : off;
+        }
+        return (s.segBase[seg] + off) & 0xFFFFFFFFL;
+    }
+
+    // ---- paging ------------------------------------------------------------------------------------------
+
+    static final int ACCESS_READ = 0;
+    static final int ACCESS_WRITE = 1;
+    static final int ACCESS_FETCH = 2;
+
+    void flushTlb(final boolean includingGlobal) {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (includingGlobal || (tlbPerm[i] & 16) == 0) {
+                tlbTag[i] = 0;
+            }
+        }
+    }
+
+    void invlpg(final long lin) {
+        final long vpn = lin >>> 12;
+        final int i = (int) (vpn & (TLB_SIZE - 1));
+        if (tlbTag[i] == vpn + 1) {
+            tlbTag[i] = 0;
+        }
+    }
+
+    /** Linear → physical, raising #PF on a violation. Without paging the linear address is physical. */
+    long translate(final long lin, final int access) {
+        if ((s.cr0 & CpuState.CR0_PG) == 0) {
+            return lin & 0xFFFFFFFFL;
+        }
+        final long vpn = lin >>> 12;
+        final int i = (int) (vpn & (TLB_SIZE - 1));
+        final boolean user = s.cpl == 3;
+        if (tlbTag[i] == vpn + 1) {
+            final int perm = tlbPerm[i];
+            final boolean ok = (access != ACCESS_WRITE || ((perm & 1) != 0 || (!user && (s.cr0 & CpuState.CR0_WP) == 0)) && (perm & 8) != 0)
+                    && (!user || (perm & 2) != 0) && (access != ACCESS_FETCH || (perm & 4) == 0);
+            if (ok) {
+                return tlbPhys[i] | (lin & 0xFFF);
+            }
+        }
+        return walk(lin, access, i);
+    }
+
+    private long walk(final long lin, final int access, final int slot) {
+        final boolean user = s.cpl == 3;
+        final boolean write = access == ACCESS_WRITE;
+        final boolean nxe = (s.efer & CpuState.EFER_NXE) != 0;
+        boolean writable = true;
+        boolean userOk = true;
+        boolean noExec = false;
+        long pageBase;
+        long pageSize;
+        final long[] entries = walkEntries;
+        final long[] entryAddr = walkAddrs;
+        int levels = 0;
+        if ((s.cr4 & CpuState.CR4_PAE) == 0) {
+            // 32-bit paging: 4 KiB pages or 4 MiB pages with CR4.PSE.
+            final long pdeAddr = (s.cr3 & 0xFFFFF000L) | ((lin >>> 22) & 0x3FF) << 2;
+            final long pde = mem.readDword(pdeAddr) & 0xFFFFFFFFL;
+            if ((pde & 1) == 0) {
+                throw pageFault(lin, access, false);
+            }
+            entries[levels] = pde;
+            entryAddr[levels++] = pdeAddr;
+            writable = (pde & 2) != 0;
+            userOk = (pde & 4) != 0;
+            if ((pde & 0x80) != 0 && (s.cr4 & CpuState.CR4_PSE) != 0) {
+                pageSize = 4L << 20;
+                pageBase = (pde & 0xFFC00000L) | ((pde >>> 13) & 0xFF) << 32;
+            } else {
+                final long pteAddr = (pde & 0xFFFFF000L) | ((lin >>> 12) & 0x3FF) << 2;
+                final long pte = mem.readDword(pteAddr) & 0xFFFFFFFFL;
+                if ((pte & 1) == 0) {
+                    throw pageFault(lin, access, false);
+                }
+                entries[levels] = pte;
+                entryAddr[levels++] = pteAddr;
+                writable &= (pte & 2) != 0;
+                userOk &= (pte & 4) != 0;
+                pageSize = 4096;
+                pageBase = pte & 0xFFFFF000L;
+            }
+            return finishWalk(lin, access, slot, entries, entryAddr, levels, 4, pageBase, pageSize, writable, userOk, false);
+        }
+        long table;
+        int level;
+        if (longMode()) {
+            table = s.cr3 & 0x000FFFFFFFFFF000L;
+            level = 4;
+        } else {
+            // PAE: the four PDPTEs (loaded at CR3 write on hardware; read here at walk time).
+            final long pdpteAddr = (s.cr3 & 0xFFFFFFE0L) + ((lin >>> 30) & 3) * 8;
+            final long pdpte = mem.readQword(pdpteAddr);
+            if ((pdpte & 1) == 0) {
+                throw pageFault(lin, access, false);
+            }
+            table = pdpte & 0x000FFFFFFFFFF000L;
+            level = 2;
+        }
+        while (true) {
+            final int shift = 12 + 9 * (level - 1);
+            final long entryA = table + ((lin >>> shift) & 0x1FF) * 8;
+            final long e = mem.readQword(entryA);
+            if ((e & 1) == 0) {
+                throw pageFault(lin, access, false);
+            }
+            if (!nxe && (e & (1L << 63)) != 0) {
+                throw pageFault(lin, access, true); // reserved bit set
+            }
+            entries[levels] = e;
+            entryAddr[levels++] = entryA;
+            writable &= (e & 2) != 0;
+            userOk &= (e & 4) != 0;
+            noExec |= nxe && (e & (1L << 63)) != 0;
+            if (level == 1 || ((e & 0x80) != 0 && (level == 2 || level == 3))) {
+                pageSize = 1L << shift;
+                pageBase = e & 0x000FFFFFFFFFF000L & ~(pageSize - 1);
+                return finishWalk(lin, access, slot, entries, entryAddr, levels, 8, pageBase, pageSize, writable, userOk, noExec);
+            }
+            table = e & 0x000FFFFFFFFFF000L;
+            level--;
+        }
+    }
+
+    private final long[] walkEntries = new long[5];
+    private final long[] walkAddrs = new long[5];
+
+    private long finishWalk(final long lin, final int access, final int slot, final long[] entries, final long[] addrs,
+                            final int levels, final int entrySize, final long pageBase, final long pageSize,
+                            final boolean writable, final boolean userOk, final boolean noExec) {
+        final boolean user = s.cpl == 3;
+        final boolean write = access == ACCESS_WRITE;
+        if (user && !userOk) {
+            throw pageFault(lin, access, false, true);
+        }
+        if (write && !writable && (user || (s.cr0 & CpuState.CR0_WP) != 0)) {
+            throw pageFault(lin, access, false, true);
+        }
+        if (access == ACCESS_FETCH && noExec) {
+            throw pageFault(lin, access, false, true);
+        }
+        if (!user && userOk && access == ACCESS_FETCH && (s.cr4 & CpuState.CR4_SMEP) != 0) {
+            throw pageFault(lin, access, false, true);
+        }
+        // Accessed bits on every level, dirty on the leaf for writes (SDM Vol. 3A, 4.8).
+        for (int i = 0; i < levels; i++) {
+            long e = entries[i];
+            final boolean leaf = i == levels - 1;
+            long ne = e | 0x20;
+            if (leaf && write) {
+                ne |= 0x40;
+            }
+            if (ne != e) {
+                if (entrySize == 4) {
+                    mem.writeDword(addrs[i], (int) ne);
+                } else {
+                    mem.writeQword(addrs[i], ne);
+                }
+            }
+        }
+        final long leafEntry = entries[levels - 1];
+        final boolean dirty = write || (leafEntry & 0x40) != 0;
+        final long phys = pageBase + (lin & (pageSize - 1) & ~0xFFFL);
+        tlbTag[slot] = (lin >>> 12) + 1;
+        tlbPhys[slot] = phys;
+        tlbPerm[slot] = (writable ? 1 : 0) | (userOk ? 2 : 0) | (noExec ? 4 : 0) | (dirty ? 8 : 0)
+                | ((leafEntry & 0x100) != 0 && (s.cr4 & CpuState.CR4_PGE) != 0 ? 16 : 0);
+        return phys | (lin & 0xFFF);
+    }
+
+    private CpuException pageFault(final long lin, final int access, final boolean reserved) {
+        return pageFault(lin, access, reserved, false);
+    }
+
+    private CpuException pageFault(final long lin, final int access, final boolean reserved, final boolean present) {
+        s.cr2 = lin;
+        int code = (present ? 1 : 0) | (access == ACCESS_WRITE ? 2 : 0) | (s.cpl == 3 ? 4 : 0) | (reserved ? 9 : 0)
+                | (access == ACCESS_FETCH && ((s.efer & CpuState.EFER_NXE) != 0 || (s.cr4 & CpuState.CR4_SMEP) != 0) ? 16 : 0);
+        return fault.set(VEC_PF, code, true);
+    }
+
+    // ---- memory access by linear address ---------------------------------------------------------------
+
+    int read8(final long lin) {
+        return mem.readByte(translate(lin, ACCESS_READ));
+    }
+
+    int read16(final long lin) {
+        if ((lin & 0xFFF) <= 0xFFE) {
+            return mem.readWord(translate(lin, ACCESS_READ));
+        }
+        return read8(lin) | read8(truncLinear(lin + 1)) << 8;
+    }
+
+    int read32(final long lin) {
+        if ((lin & 0xFFF) <= 0xFFC) {
+            return mem.readDword(translate(lin, ACCESS_READ));
+        }
+        return read16(lin) | read16(truncLinear(lin + 2)) << 16;
+    }
+
+    long read64(final long lin) {
+        if ((lin & 0xFFF) <= 0xFF8) {
+            return mem.readQword(translate(lin, ACCESS_READ));
+        }
+        return (read32(lin) & 0xFFFFFFFFL) | (long) read32(truncLinear(lin + 4)) << 32;
+    }
+
+    long read(final long lin, final int size) {
+        return switch (size) {
+            case 8 -> read8(lin);
+            case 16 -> read16(lin);
+            case 32 -> read32(lin) & 0xFFFFFFFFL;
+            default -> read64(lin);
+        };
+    }
+
+    void write8(final long lin, final int v) {
+        mem.writeByte(translate(lin, ACCESS_WRITE), v);
+    }
+
+    void write16(final long lin, final int v) {
+        if ((lin & 0xFFF) <= 0xFFE) {
+            mem.writeWord(translate(lin, ACCESS_WRITE), v);
+        } else {
+            // Check both pages before writing either (no partial write on a #PF).
+            translate(truncLinear(lin + 1), ACCESS_WRITE);
+            write8(lin, v);
+            write8(truncLinear(lin + 1), v >>> 8);
+        }
+    }
+
+    void write32(final long lin, final int v) {
+        if ((lin & 0xFFF) <= 0xFFC) {
+            mem.writeDword(translate(lin, ACCESS_WRITE), v);
+        } else {
+            translate(truncLinear(lin + 3), ACCESS_WRITE);
+            for (int i = 0; i < 4; i++) {
+                write8(truncLinear(lin + i), v >>> (8 * i));
+            }
+        }
+    }
+
+    void write64(final long lin, final long v) {
+        if ((lin & 0xFFF) <= 0xFF8) {
+            mem.writeQword(translate(lin, ACCESS_WRITE), v);
+        } else {
+            translate(truncLinear(lin + 7), ACCESS_WRITE);
+            for (int i = 0; i < 8; i++) {
+                write8(truncLinear(lin + i), (int) (v >>> (8 * i)));
+            }
+        }
+    }
+
+    void write(final long lin, final int size, final long v) {
+        switch (size) {
+            case 8 -> write8(lin, (int) v);
+            case 16 -> write16(lin, (int) v);
+            case 32 -> write32(lin, (int) v);
+            default -> write64(lin, v);
+        }
+    }
+
+    // ---- registers and operands ----------------------------------------------------------------------------
+
+    static long mask(final int size) {
+        return size == 64 ? -1L : (1L << size) - 1;
+    }
+
+    /** Register {@code r} at {@code size} bits (8-bit: AH..BH for 4..7 without REX). */
+    long getReg(final int r, final int size) {
+        if (size == 8) {
+            if (r >= 4 && r < 8 && d.rex == 0) {
+                return (s.gpr[r - 4] >>> 8) & 0xFF;
+            }
+            return s.gpr[r] & 0xFF;
+        }
+        return s.gpr[r] & mask(size);
+    }
+
+    /** Writes register {@code r}: 8/16-bit writes merge, 32-bit writes zero the upper half, 64-bit replace. */
+    void setReg(final int r, final int size, final long v) {
+        switch (size) {
+            case 8 -> {
+                if (r >= 4 && r < 8 && d.rex == 0) {
+                    s.gpr[r - 4] = (s.gpr[r - 4] & ~0xFF00L) | (v & 0xFF) << 8;
+                } else {
+                    s.gpr[r] = (s.gpr[r] & ~0xFFL) | (v & 0xFF);
+                }
+            }
+            case 16 -> s.gpr[r] = (s.gpr[r] & ~0xFFFFL) | (v & 0xFFFF);
+            case 32 -> s.gpr[r] = v & 0xFFFFFFFFL;
+            default -> s.gpr[r] = v;
+        }
+    }
+
+    /** The r/m operand (register or memory) at {@code size} bits. */
+    long readRm(final int size) {
+        return d.mod == 3 ? getReg(d.rm, size) : read(memLin, size);
+    }
+
+    void writeRm(final int size, final long v) {
+        if (d.mod == 3) {
+            setReg(d.rm, size, v);
+        } else {
+            write(memLin, size, v);
+        }
+    }
+
+    // ---- stack -----------------------------------------------------------------------------------------
+
+    void push(final int size, final long v) {
+        final int ss = stackSize();
+        final long sp = (s.gpr[Reg.RSP] - size / 8) & mask(ss);
+        write(segLinear(CpuState.SS, sp), size, v);
+        setReg(Reg.RSP, ss, sp);
+    }
+
+    long pop(final int size) {
+        final int ss = stackSize();
+        final long sp = s.gpr[Reg.RSP] & mask(ss);
+        final long v = read(segLinear(CpuState.SS, sp), size);
+        setReg(Reg.RSP, ss, sp + size / 8);
+        return v;
+    }
+
+    // ---- segments ------------------------------------------------------------------------------------
+
+    /** Loads a data/stack segment register (MOV/POP Sreg, LDS...) per the current mode. */
+    void loadSegment(final int seg, final int selector) {
+        if (!protectedMode() || (s.rflags & CpuState.VM) != 0) {
+            s.sel[seg] = selector & 0xFFFF;
+            s.segBase[seg] = (long) (selector & 0xFFFF) << 4;
+            return;
+        }
+        if ((selector & 0xFFFC) == 0) {
+            if (seg == CpuState.SS && (codeSize != 64 || s.cpl == 3)) {
+                throw gp(0);
+            }
+            s.sel[seg] = selector & 0xFFFF;
+            s.segBase[seg] = 0;
+            s.segLimit[seg] = 0;
+            s.segAttr[seg] = 0; // unusable
+            return;
+        }
+        final long desc = readDescriptor(selector);
+        final int attr = descAttr(desc);
+        if ((attr & 0x10) == 0) {
+            throw gp(selector & 0xFFFC); // system descriptor
+        }
+        if (seg == CpuState.SS) {
+            if ((attr & 0x0A) != 0x02) {
+                throw gp(selector & 0xFFFC); // must be writable data
+            }
+            if ((attr & 0x80) == 0) {
+                throw fault.set(VEC_SS, selector & 0xFFFC, true);
+            }
+        } else {
+            if ((attr & 0x0A) == 0x08) {
+                throw gp(selector & 0xFFFC); // execute-only code
+            }
+            if ((attr & 0x80) == 0) {
+                throw fault.set(VEC_NP, selector & 0xFFFC, true);
+            }
+        }
+        setAccessed(selector, desc);
+        s.sel[seg] = selector & 0xFFFF;
+        s.segBase[seg] = descBase(desc);
+        s.segLimit[seg] = descLimit(desc);
+        s.segAttr[seg] = attr;
+    }
+
+    /** Loads CS for a far transfer to a code segment (same privilege or conforming), switching the code size. */
+    void loadCodeSegment(final int selector, final long offset) {
+        if (!protectedMode() || (s.rflags & CpuState.VM) != 0) {
+            s.sel[CpuState.CS] = selector & 0xFFFF;
+            s.segBase[CpuState.CS] = (long) (selector & 0xFFFF) << 4;
+            s.rip = offset & 0xFFFF_FFFFL;
+            return;
+        }
+        if ((selector & 0xFFFC) == 0) {
+            throw gp(0);
+        }
+        final long desc = readDescriptor(selector);
+        final int attr = descAttr(desc);
+        if ((attr & 0x18) != 0x18) {
+            throw gp(selector & 0xFFFC); // not a code segment (gates are not supported yet)
+        }
+        if ((attr & 0x80) == 0) {
+            throw fault.set(VEC_NP, selector & 0xFFFC, true);
+        }
+        setAccessed(selector, desc);
+        s.sel[CpuState.CS] = (selector & 0xFFFC) | s.cpl;
+        s.segBase[CpuState.CS] = descBase(desc);
+        s.segLimit[CpuState.CS] = descLimit(desc);
+        s.segAttr[CpuState.CS] = attr;
+        final boolean is64 = longMode() && (attr & CpuState.ATTR_L) != 0;
+        s.rip = is64 ? offset : ((attr & CpuState.ATTR_DB) != 0 ? offset & 0xFFFFFFFFL : offset & 0xFFFF);
+    }
+
+    long readDescriptor(final int selector) {
+        final boolean ldt = (selector & 4) != 0;
+        final long base = ldt ? s.segBase[CpuState.LDTR] : s.gdtrBase;
+        final long limit = ldt ? s.segLimit[CpuState.LDTR] : s.gdtrLimit;
+        final int index = selector & 0xFFF8;
+        if (index + 7 > limit) {
+            throw gp(selector & 0xFFFC);
+        }
+        return read64(truncDesc(base + index));
+    }
+
+    private long truncDesc(final long a) {
+        return longMode() ? a : a & 0xFFFFFFFFL;
+    }
+
+    private void setAccessed(final int selector, final long desc) {
+        if ((desc & (1L << 40)) == 0) {
+            final boolean ldt = (selector & 4) != 0;
+            final long base = ldt ? s.segBase[CpuState.LDTR] : s.gdtrBase;
+            final long a = truncDesc(base + (selector & 0xFFF8) + 5);
+            write8(a, (int) ((desc >>> 40) & 0xFF) | 1);
+        }
+    }
+
+    static long descBase(final long desc) {
+        return ((desc >>> 16) & 0xFFFFFF) | ((desc >>> 32) & 0xFF000000L);
+    }
+
+    static long descLimit(final long desc) {
+        long limit = (desc & 0xFFFF) | ((desc >>> 32) & 0xF0000);
+        if ((desc & (1L << 55)) != 0) {
+            limit = (limit << 12) | 0xFFF;
+        }
+        return limit;
+    }
+
+    static int descAttr(final long desc) {
+        return (int) ((desc >>> 40) & 0xFF) | (int) ((desc >>> 40) & 0xF000);
+    }
+
+    // ---- exceptions and interrupts ---------------------------------------------------------------------
+
+    CpuException gp(final int code) {
+        return fault.set(VEC_GP, code, true);
+    }
+
+    CpuException ud() {
+        return fault.set(VEC_UD, 0, false);
+    }
+
+    private static boolean contributory(final int v) {
+        return v == VEC_DE || v == VEC_TS || v == VEC_NP || v == VEC_SS || v == VEC_GP;
+    }
+
+    /**
+     * Delivers an exception or interrupt, escalating per SDM Vol. 3A Table 6-5: a contributory fault or #PF while
+     * delivering a contributory fault (or #PF after #PF) becomes #DF; any fault while delivering #DF shuts the CPU
+     * down (triple fault).
+     *
+     * @param software INT n / INT3 / INTO (and external interrupts): IDT gate DPL rules and return address differ
+     */
+    void deliver(int vector, int code, boolean hasCode, final boolean external, final long returnRip) {
+        lastVector = vector;
+        lastErrorCode = code;
+        lastFaultRip = insnLinear;
+        long ret = returnRip;
+        boolean software = external;
+        while (true) {
+            try {
+                deliverOnce(vector, code, hasCode, software, ret);
+                return;
+            } catch (final CpuException second) {
+                if (vector == VEC_DF) {
+                    tripleFault = true;
+                    lastVector = second.vector;
+                    lastErrorCode = second.errorCode;
+                    return;
+                }
+                final int v2 = second.vector;
+                if ((contributory(vector) && contributory(v2)) || (vector == VEC_PF && (contributory(v2) || v2 == VEC_PF))) {
+                    vector = VEC_DF;
+                    code = 0;
+                    hasCode = true;
+                } else {
+                    vector = v2;
+                    code = second.errorCode;
+                    hasCode = second.hasErrorCode;
+                }
+                lastVector = vector;
+                lastErrorCode = code;
+                software = false;
+                ret = insnRip;
+            }
+        }
+    }
+
+    /** Software interrupt (INT n, INT3, INTO): return address is the next instruction. */
+    void softwareInterrupt(final int vector) {
+        deliver(vector, 0, false, true, s.rip);
+    }
+
+    private void deliverOnce(final int vector, final int code, final boolean hasCode, final boolean software, final long ret) {
+        s.halted = false;
+        if (!protectedMode()) {
+            // Real mode: IVT entry = offset:segment at IDTR.base + 4 * vector.
+            if (vector * 4 + 3 > s.idtrLimit) {
+                throw gp(vector * 8 + 2);
+            }
+            final long entry = s.idtrBase + vector * 4L;
+            final int off = mem.readWord(entry & 0xFFFFFFFFL);
+            final int seg = mem.readWord((entry + 2) & 0xFFFFFFFFL);
+            final int savedCodeSize = codeSize;
+            codeSize = 16;
+            push(16, s.rflags & 0xFFFF);
+            push(16, s.sel[CpuState.CS]);
+            push(16, ret & 0xFFFF);
+            codeSize = savedCodeSize;
+            s.rflags &= ~(CpuState.IF | CpuState.TF | CpuState.AC | CpuState.RF);
+            s.sel[CpuState.CS] = seg;
+            s.segBase[CpuState.CS] = (long) seg << 4;
+            s.rip = off;
+            return;
+        }
+        final boolean lm = longMode();
+        final int gateSize = lm ? 16 : 8;
+        final int extBit = software ? 0 : 1;
+        if (vector * gateSize + gateSize - 1 > s.idtrLimit) {
+            throw gp(vector * 8 + 2 + extBit);
+        }
+        final long gateAddr = s.idtrBase + (long) vector * gateSize;
+        final long lo = read64(lm ? gateAddr : gateAddr & 0xFFFFFFFFL);
+        final int type = (int) ((lo >>> 40) & 0x1F);
+        final int dpl = (int) ((lo >>> 45) & 3);
+        final boolean present = (lo & (1L << 47)) != 0;
+        final boolean trapGate = (type & 1) != 0;
+        final boolean validType = lm ? (type == 0xE || type == 0xF) : (type == 0xE || type == 0xF || type == 0x6 || type == 0x7);
+        if (!validType) {
+            throw gp(vector * 8 + 2 + extBit); // task gates are not supported yet
+        }
+        if (software && dpl < s.cpl) {
+            throw gp(vector * 8 + 2);
+        }
+        if (!present) {
+            throw fault.set(VEC_NP, vector * 8 + 2 + extBit, true);
+        }
+        final int selector = (int) ((lo >>> 16) & 0xFFFF);
+        long offset = (lo & 0xFFFF) | ((lo >>> 32) & 0xFFFF0000L);
+        if (lm) {
+            offset |= read64(gateAddr + 8) << 32;
+        }
+        if ((selector & 0xFFFC) == 0) {
+            throw gp(extBit);
+        }
+        final long desc = readDescriptor(selector);
+        final int attr = descAttr(desc);
+        if ((attr & 0x18) != 0x18) {
+            throw gp((selector & 0xFFFC) + extBit);
+        }
+        if ((attr & 0x80) == 0) {
+            throw fault.set(VEC_NP, (selector & 0xFFFC) + extBit, true);
+        }
+        final int targetDpl = (attr >> 5) & 3;
+        final boolean conforming = (attr & 4) != 0;
+        final int newCpl = conforming ? s.cpl : targetDpl;
+        final long oldFlags = s.rflags;
+        final int oldCs = s.sel[CpuState.CS];
+        final int oldSs = s.sel[CpuState.SS];
+        final long oldRsp = s.gpr[Reg.RSP];
+        if (lm) {
+            final int ist = (int) ((lo >>> 32) & 7);
+            long rsp = s.gpr[Reg.RSP];
+            if (newCpl < s.cpl || ist != 0) {
+                rsp = ist != 0 ? read64(s.segBase[CpuState.TR] + 0x24 + 8L * (ist - 1)) : read64(s.segBase[CpuState.TR] + 4 + 8L * newCpl);
+            }
+            rsp &= ~0xFL;
+            final int savedCodeSize = codeSize;
+            codeSize = 64;
+            final long[] frame = {oldSs, oldRsp, oldFlags, oldCs, ret};
+            for (final long v : frame) {
+                rsp -= 8;
+                write64(rsp, v);
+            }
+            if (hasCode) {
+                rsp -= 8;
+                write64(rsp, code & 0xFFFFFFFFL);
+            }
+            codeSize = savedCodeSize;
+            if (newCpl < s.cpl) {
+                s.sel[CpuState.SS] = newCpl;
+                s.segBase[CpuState.SS] = 0;
+                s.segLimit[CpuState.SS] = 0;
+                s.segAttr[CpuState.SS] = 0;
+            }
+            s.gpr[Reg.RSP] = rsp;
+            s.cpl = newCpl;
+        } else {
+            if (newCpl < s.cpl) {
+                throw gp((selector & 0xFFFC) + extBit); // inter-privilege delivery in legacy mode: not yet
+            }
+            final int size = (type & 8) != 0 ? 32 : 16;
+            push(size, oldFlags);
+            push(size, oldCs);
+            push(size, ret);
+            if (hasCode) {
+                push(size, code);
+            }
+        }
+        setAccessed(selector, desc);
+        s.sel[CpuState.CS] = (selector & 0xFFFC) | newCpl;
+        s.segBase[CpuState.CS] = descBase(desc);
+        s.segLimit[CpuState.CS] = descLimit(desc);
+        s.segAttr[CpuState.CS] = attr;
+        s.rip = lm && (attr & CpuState.ATTR_L) != 0 ? offset : offset & 0xFFFFFFFFL;
+        s.rflags &= ~(CpuState.TF | CpuState.NT | CpuState.RF | CpuState.VM);
+        if (!trapGate) {
+            s.rflags &= ~CpuState.IF;
+        }
+    }
+
+    // ---- reports -------------------------------------------------------------------------------------
+
+    /** Register dump for crash reports. */
+    public String describe() {
+        final StringBuilder b = new StringBuilder();
+        final String[] names = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
+        for (int i = 0; i < 16; i++) {
+            b.append(String.format(Locale.ROOT, "%-3s=%016x%s", names[i], s.gpr[i], i % 4 == 3 ? "\n" : "  "));
+        }
+        b.append(String.format(Locale.ROOT, "rip=%016x  rflags=%08x  cpl=%d  mode=%s%n", s.rip, s.rflags, s.cpl, modeName()));
+        final String[] segs = {"es", "cs", "ss", "ds", "fs", "gs", "ldtr", "tr"};
+        for (int i = 0; i < 8; i++) {
+            b.append(String.format(Locale.ROOT, "%-4s=%04x base=%016x limit=%08x attr=%04x%n", segs[i], s.sel[i], s.segBase[i],
+                    s.segLimit[i], s.segAttr[i]));
+        }
+        b.append(String.format(Locale.ROOT, "gdtr=%016x/%04x idtr=%016x/%04x%n", s.gdtrBase, s.gdtrLimit, s.idtrBase, s.idtrLimit));
+        b.append(String.format(Locale.ROOT, "cr0=%08x cr2=%016x cr3=%016x cr4=%08x efer=%x%n", s.cr0, s.cr2, s.cr3, s.cr4, s.efer));
+        if (lastVector >= 0) {
+            b.append(String.format(Locale.ROOT, "last exception: vector %d (%s) error code 0x%x at linear 0x%x%n", lastVector,
+                    vectorName(lastVector), lastErrorCode, lastFaultRip));
+        }
+        return b.toString();
+    }
+
+    String modeName() {
+        if (!protectedMode()) {
+            return "real";
+        }
+        return switch (codeSize()) {
+            case 64 -> "long64";
+            case 32 -> longMode() ? "compat32" : "prot32";
+            default -> longMode() ? "compat16" : "prot16";
+        };
+    }
+
+    public static String vectorName(final int v) {
+        final String[] n = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "", "#TS", "#NP", "#SS", "#GP", "#PF", "",
+            "#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
+        return v >= 0 && v < n.length && !n[v].isEmpty() ? n[v] : "int " + v;
+    }
+
+    /** Prefix helpers for families. */
+    boolean rep() {
+        return (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0;
+    }
+}

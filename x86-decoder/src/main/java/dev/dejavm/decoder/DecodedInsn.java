@@ -1,0 +1,89 @@
+package dev.dejavm.decoder;
+
+/**
+ * One decoded instruction, filled in place by {@link Decoder#decode} (reused: no allocation per decode). Fields
+ * are public for the interpreter's hot path.
+ */
+public final class DecodedInsn {
+    /** {@link DecodeStatus}. */
+    public int status;
+    /** Length in bytes (1..15 when OK; for other statuses the bytes examined, at least 1). */
+    public int length;
+    /** Opcode key: {@code map << 8 | opcode} (a table of mnemonic ids will replace it). */
+    public int op;
+    public int mode;
+    /** Effective operand size in bits: 8 for byte forms, else 16/32/64. */
+    public int opSize;
+    public int addrSize;
+    /** {@link Prefix} bits. */
+    public int prefixes;
+    /** -1 or 0..5 (ES..GS); ES/CS/SS/DS overrides are ignored in 64-bit mode (-1). */
+    public int segOverride;
+    /** Effective segment of the memory operand (0..5): the override, else SS for rBP/rSP-based, else DS. */
+    public int segment;
+    /** 0 or the REX byte. */
+    public int rex;
+    public int vexL;
+    public int vexW;
+    public int vexV;
+    /** 0 = one-byte map, 1 = 0F, 2 = 0F38, 3 = 0F3A. */
+    public int map;
+    public int opcode;
+    /** -1 if none, else the raw ModRM byte. */
+    public int modrm;
+    public int mod;
+    /** ModRM.reg extended by REX.R. */
+    public int reg;
+    /** ModRM.rm extended by REX.B (the register when mod == 3). */
+    public int rm;
+    public boolean hasMem;
+    /** 0..15, {@link Reg#RIP}, or {@link Reg#NONE}. */
+    public int base;
+    public int index;
+    public int scale;
+    public long disp;
+    /** First immediate, sign-extended where the SDM sign-extends it, else zero-extended. */
+    public long imm;
+    /** Second immediate (ENTER's nesting level, a far pointer's selector). */
+    public long imm2;
+    public int immSize;
+    public int numOperands;
+    public final int[] opKind = new int[4];
+    public final int[] opReg = new int[4];
+    public final int[] operandSize = new int[4];
+
+    public long nextIp(final long ip) {
+        return ip + length;
+    }
+
+    void clear(final int m) {
+        status = DecodeStatus.OK;
+        length = 0;
+        op = 0;
+        mode = m;
+        opSize = 0;
+        addrSize = 0;
+        prefixes = 0;
+        segOverride = -1;
+        segment = 3;
+        rex = 0;
+        vexL = 0;
+        vexW = 0;
+        vexV = 0;
+        map = 0;
+        opcode = 0;
+        modrm = -1;
+        mod = 0;
+        reg = 0;
+        rm = 0;
+        hasMem = false;
+        base = Reg.NONE;
+        index = Reg.NONE;
+        scale = 1;
+        disp = 0;
+        imm = 0;
+        imm2 = 0;
+        immSize = 0;
+        numOperands = 0;
+    }
+}
