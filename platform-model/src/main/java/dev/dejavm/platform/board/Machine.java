@@ -48,6 +48,7 @@ public final class Machine implements SystemControl, AutoCloseable {
     private int pendingReset = -1;
     private boolean pendingPowerOff;
     private boolean timeLimitHit;
+    private boolean abortRequested;
     private int resets;
 
     public Machine(final MachineConfig config, final FirmwareImage firmware, final Consoles consoles) {
@@ -140,6 +141,12 @@ public final class Machine implements SystemControl, AutoCloseable {
         interpreter.requestStop();
     }
 
+    /** Stops the run at the next instruction boundary with {@link Outcome#ABORTED} (no event is journaled). */
+    public void abort() {
+        abortRequested = true;
+        interpreter.requestStop();
+    }
+
     /** Runs until the guest powers off, resets more often than allowed, crashes, hangs, or hits a limit. */
     public RunResult run() {
         final long icountLimit = config.maxIcount() == 0 ? Long.MAX_VALUE : config.maxIcount();
@@ -149,6 +156,9 @@ public final class Machine implements SystemControl, AutoCloseable {
                 return end(EventKind.INSN_LIMIT, Outcome.INSN_LIMIT, 0, 0, "");
             }
             final int stop = interpreter.run(budget);
+            if (abortRequested) {
+                return result(Outcome.ABORTED, "");
+            }
             if (pendingPowerOff) {
                 return end(EventKind.POWER_OFF, Outcome.POWER_OFF, 0, 0, "");
             }

@@ -7,7 +7,9 @@ public enum Outcome {
     TRIPLE_FAULT("triple fault", 1),
     HALT("halt with interrupts off", 1),
     INSN_LIMIT("instruction limit reached", 1),
-    TIME_LIMIT("virtual time limit reached", 1);
+    TIME_LIMIT("virtual time limit reached", 1),
+    /** Stopped from outside (e.g. a replay that found a divergence). */
+    ABORTED("stopped", 1);
 
     private final String text;
     private final int exitStatus;

@@ -24,6 +24,12 @@ public final class EventKind {
     /** An exception escalated to a double fault; address = first vector, value = second vector. */
     public static final int DOUBLE_FAULT = 11;
 
+    /**
+     * End of the recording, written by the journal after the run's last event: address = number of event records
+     * before it. A journal without it was cut off (the recording process died).
+     */
+    public static final int END = 12;
+
     /** Flag bit: the access hit no device (unassigned port or address). */
     public static final int FLAG_UNASSIGNED = 1;
 
@@ -43,13 +49,14 @@ public final class EventKind {
             case INSN_LIMIT -> "insn-limit";
             case TIME_LIMIT -> "time-limit";
             case DOUBLE_FAULT -> "double-fault";
+            case END -> "end";
             default -> "kind-" + kind;
         };
     }
 
     /** @return the kind for a name as printed by {@link #name(int)}, or -1 */
     public static int parse(final String name) {
-        for (int k = 1; k <= DOUBLE_FAULT; k++) {
+        for (int k = 1; k <= END; k++) {
             if (name(k).equals(name)) {
                 return k;
             }

@@ -1,0 +1,95 @@
+package dev.dejavm.cli;
+
+import dev.dejavm.platform.BadInputException;
+import dev.dejavm.platform.board.Consoles;
+import dev.dejavm.platform.board.Machine;
+import dev.dejavm.platform.board.MachineConfig;
+import dev.dejavm.platform.board.RunResult;
+import dev.dejavm.platform.firmware.FirmwareImage;
+import dev.dejavm.trace.journal.JournalComparator;
+import dev.dejavm.trace.journal.JournalReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code dejavm replay}: rebuilds the recorded machine and re-executes it, comparing every event. */
+@Command(name = "replay", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Rebuild the machine recorded in a journal (configuration and firmware from its header), re-execute",
+                "it and compare every event with the recording. Reports the first divergence with the events before it."},
+        footer = {"", "Exit status: 0 every event matched; 1 the replay diverged (reported); 2 not a journal, a damaged",
+                "or cut-off journal, or firmware that differs from the recorded image."})
+final class ReplayCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "JOURNAL", description = "Journal directory.")
+    Path journal;
+
+    @Option(names = "--verify", defaultValue = "true", description = "Re-execute and compare every event (the default and, for now, only mode).")
+    boolean verify;
+
+    @Option(names = "--firmware", paramLabel = "PATH",
+            description = "Replay against this firmware image instead of the recorded one (shows where a changed image first behaves differently).")
+    String firmwareOverride;
+
+    @Option(names = "--context", paramLabel = "K", defaultValue = "10", description = "Recorded events to show before a divergence (default: ${DEFAULT-VALUE}).")
+    int context;
+
+    @Override
+    public Integer call() {
+        final PrintWriter out = spec.commandLine().getOut();
+        // Validate the whole journal first: a damaged or cut-off journal is bad input, not a divergence.
+        final long recordedEvents;
+        final String recordedDigest;
+        try (JournalReader check = JournalReader.open(journal)) {
+            final dev.dejavm.trace.record.EventRecord r = new dev.dejavm.trace.record.EventRecord();
+            while (check.next(r)) {
+                // read to the end
+            }
+            check.requireComplete();
+            recordedEvents = check.recordsRead();
+            recordedDigest = check.digestHex();
+        }
+        try (JournalReader reader = JournalReader.open(journal)) {
+            final MachineConfig config = MachineConfig.fromMap(reader.header().config());
+            final FirmwareImage image;
+            if (firmwareOverride != null) {
+                image = FirmwareImage.load(firmwareOverride);
+            } else {
+                image = FirmwareImage.load(config.firmware());
+                if (!image.sha256().equals(reader.header().firmwareSha256())) {
+                    throw new BadInputException("firmware '" + config.firmware() + "' has sha256 " + image.sha256()
+                            + " but the journal was recorded with " + reader.header().firmwareSha256()
+                            + " (give the recorded image with --firmware)");
+                }
+            }
+            final RunResult result;
+            final JournalComparator.Divergence divergence;
+            final long compared;
+            try (Machine m = new Machine(config, image, Consoles.NONE)) {
+                final JournalComparator cmp = new JournalComparator(reader, m.stamp(), context, m::abort);
+                m.setEventSink(cmp);
+                result = m.run();
+                divergence = cmp.finish();
+                compared = cmp.eventsCompared();
+            }
+            if (divergence != null) {
+                out.print(divergence.toReport());
+                out.flush();
+                return ExitCodes.GUEST_FAILURE;
+            }
+            out.printf(Locale.ROOT, "replay matched: %,d events identical (digest sha256:%s), outcome %s after %,d instructions%n",
+                    compared, recordedDigest, result.outcome().text(), result.instructions());
+            out.flush();
+            if (compared != recordedEvents) {
+                throw new IllegalStateException("compared " + compared + " of " + recordedEvents + " events");
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+package dev.dejavm.cli;
+
+import dev.dejavm.platform.BadInputException;
+import dev.dejavm.platform.board.Consoles;
+import dev.dejavm.platform.board.Machine;
+import dev.dejavm.platform.board.MachineConfig;
+import dev.dejavm.platform.board.RunResult;
+import dev.dejavm.platform.firmware.FirmwareImage;
+import dev.dejavm.trace.journal.JournalHeader;
+import dev.dejavm.trace.journal.JournalWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/** {@code dejavm run}: boots firmware on the simulated PC, shows its consoles, journals every device event. */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Boot firmware on the simulated PC, print its console output (debugcon and COM1) as it runs,",
+                "journal every port/MMIO event, and print a summary of how the guest ended."},
+        footer = {"", "Exit status: 0 power-off or requested reset; 1 triple fault, halt with interrupts off, or a limit reached;",
+                "2 bad option or firmware file; 3 environment problem."})
+final class RunCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--firmware", paramLabel = "builtin|seabios|PATH", defaultValue = "builtin",
+            description = "Firmware image: the bundled firmware, Debian's SeaBIOS, or a ROM file (default: ${DEFAULT-VALUE}).")
+    String firmware;
+
+    @Option(names = "--machine", paramLabel = "pc", defaultValue = "pc", description = "Board (default: ${DEFAULT-VALUE}).")
+    String machine;
+
+    @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "128M", description = "Guest RAM, e.g. 128M or 1G (default: ${DEFAULT-VALUE}).")
+    String memory;
+
+    @Option(names = "--journal", paramLabel = "DIR", description = "Journal directory (must not exist or be empty; default: runs/<timestamp>).")
+    Path journal;
+
+    @Option(names = "--no-journal", description = "Do not write a journal.")
+    boolean noJournal;
+
+    @Option(names = "--serial", paramLabel = "FILE|-", defaultValue = "-", description = "Where COM1 output goes ('-' = terminal, default).")
+    String serial;
+
+    @Option(names = "--debugcon", paramLabel = "FILE|-", defaultValue = "-", description = "Where debugcon (port 0x402) output goes ('-' = terminal, default).")
+    String debugcon;
+
+    @Option(names = "--quiet", description = "Do not show guest console output on the terminal.")
+    boolean quiet;
+
+    @Option(names = "--max-icount", paramLabel = "N", defaultValue = "0", description = "Stop after N instructions (0 = no limit).")
+    long maxIcount;
+
+    @Option(names = "--max-virtual-time", paramLabel = "DURATION", defaultValue = "0",
+            description = "Stop at this virtual time, e.g. 30s, 500ms, 20us, 1000ns (0 = no limit).")
+    String maxVirtualTime;
+
+    @Option(names = "--reboots", paramLabel = "N", defaultValue = "0", description = "Guest resets to go through; the next one ends the run (default: ${DEFAULT-VALUE}).")
+    int reboots;
+
+    @Option(names = "--rtc-start", paramLabel = "INSTANT", defaultValue = "2024-01-01T00:00:00Z",
+            description = "RTC time at power-on (ISO-8601 or epoch seconds; default: ${DEFAULT-VALUE}). Never the host clock.")
+    String rtcStart;
+
+    @Option(names = "--exit-action", paramLabel = "poweroff|reset",
+            description = "Passed to the firmware as fw_cfg file opt/dev.dejavm/exit (the bundled firmware obeys it).")
+    String exitAction;
+
+    @Override
+    public Integer call() throws IOException {
+        final MachineConfig config = MachineConfig.defaults().withBoard(machine).withFirmware(firmware)
+                .withMemory(MachineConfig.parseSize(memory)).withRtcStart(MachineConfig.parseInstant(rtcStart))
+                .withExitAction(exitAction).withLimits(checkedLimit(maxIcount), Durations.parseNanos(maxVirtualTime))
+                .withReboots(checkedReboots(reboots));
+        final FirmwareImage image = FirmwareImage.load(config.firmware());
+        final Path journalDir = noJournal ? null : (journal != null ? journal : defaultJournalDir());
+        if (journalDir != null) {
+            checkJournalDir(journalDir);
+        }
+
+        final PrintWriter out = spec.commandLine().getOut();
+        final boolean bothOnTerminal = "-".equals(serial) && "-".equals(debugcon);
+        final ConsolePrinter dc = printer(debugcon, bothOnTerminal ? "debugcon| " : "", out);
+        final ConsolePrinter com1 = printer(serial, bothOnTerminal ? "com1| " : "", out);
+        final Consoles consoles = new Consoles(dc::write, com1::write);
+
+        final RunResult result;
+        final String digest;
+        final long events;
+        try (Machine m = new Machine(config, image, consoles)) {
+            if (journalDir != null) {
+                final JournalHeader header = JournalHeader.create(Version.VERSION, config.toMap(), image.sha256());
+                try (JournalWriter writer = JournalWriter.create(journalDir, header, m.stamp())) {
+                    m.setEventSink(writer);
+                    result = m.run();
+                    digest = writer.digestHex();
+                    events = writer.eventCount();
+                }
+            } else {
+                final EventCounter counter = new EventCounter();
+                m.setEventSink(counter);
+                result = m.run();
+                digest = null;
+                events = counter.count;
+            }
+        } finally {
+            dc.finish();
+            com1.finish();
+        }
+        Summary.print(out, image, result, events, journalDir, digest);
+        return result.outcome().exitStatus();
+    }
+
+    private static long checkedLimit(final long n) {
+        if (n < 0) {
+            throw new BadInputException("--max-icount must not be negative");
+        }
+        return n;
+    }
+
+    private static int checkedReboots(final int n) {
+        if (n < 0) {
+            throw new BadInputException("--reboots must not be negative");
+        }
+        return n;
+    }
+
+    private ConsolePrinter printer(final String target, final String tag, final PrintWriter terminal) throws IOException {
+        if ("-".equals(target)) {
+            return quiet ? ConsolePrinter.discard() : ConsolePrinter.terminal(terminal, tag);
+        }
+        final OutputStream file = new java.io.BufferedOutputStream(new FileOutputStream(target));
+        return ConsolePrinter.file(file);
+    }
+
+    private static Path defaultJournalDir() {
+        final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT));
+        Path p = Path.of("runs", stamp);
+        for (int i = 2; Files.exists(p); i++) {
+            p = Path.of("runs", stamp + "-" + i);
+        }
+        return p;
+    }
+
+    private static void checkJournalDir(final Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw new BadInputException("journal '" + dir + "' exists and is not a directory");
+            }
+            try (var s = Files.list(dir)) {
+                if (s.findAny().isPresent()) {
+                    throw new BadInputException("journal directory '" + dir + "' is not empty: choose a new one");
+                }
+            }
+        }
+    }
+
+    /** Counts events when no journal is written, so the summary still has the number. */
+    static final class EventCounter implements dev.dejavm.core.event.EventSink {
+        long count;
+
+        @Override
+        public void onEvent(final int kind, final int flags, final long address, final int size, final long value) {
+            count++;
+        }
+    }
+}
