@@ -165,18 +165,25 @@ public final class Machine implements SystemControl, AutoCloseable {
             if (pendingReset >= 0) {
                 final int cause = pendingReset;
                 pendingReset = -1;
-                if (!reset(cause)) {
+                sink.onEvent(EventKind.RESET, 0, cause, 0, 0);
+                resets++;
+                if (resets > config.reboots()) {
                     return result(Outcome.RESET, "");
                 }
+                warmReset();
                 continue;
             }
             switch (stop) {
                 case StopReason.TRIPLE_FAULT -> {
                     final String state = interpreter.describe();
                     sink.onEvent(EventKind.TRIPLE_FAULT, 0, interpreter.lastExceptionVector(), 0, interpreter.lastExceptionErrorCode());
-                    if (!reset(ResetCause.TRIPLE_FAULT)) {
+                    if (resets >= config.reboots()) {
                         return result(Outcome.TRIPLE_FAULT, state);
                     }
+                    // The board turns the CPU's shutdown into a reset, as QEMU's pc does without -no-reboot.
+                    sink.onEvent(EventKind.RESET, 0, ResetCause.TRIPLE_FAULT, 0, 0);
+                    resets++;
+                    warmReset();
                 }
                 case StopReason.HALT -> {
                     return end(EventKind.HALT, Outcome.HALT, 0, 0, interpreter.describe());
@@ -187,29 +194,19 @@ public final class Machine implements SystemControl, AutoCloseable {
                     }
                 }
                 default -> {
-                    // BUDGET: loop re-checks the instruction limit
+                    // BUDGET: the loop re-checks the instruction limit
                 }
             }
         }
     }
 
-    /**
-     * Journals a reset and, if the reboot budget allows, performs a warm reset of every device and the CPU.
-     *
-     * @return true if execution continues
-     */
-    private boolean reset(final int cause) {
-        sink.onEvent(EventKind.RESET, 0, cause, 0, 0);
-        resets++;
-        if (resets > config.reboots()) {
-            return false;
-        }
+    /** Warm reset of every device and the CPU: RAM and CMOS RAM survive, as on hardware. */
+    private void warmReset() {
         for (final Resettable d : devices) {
             d.reset(ResetKind.WARM);
         }
         memory.setA20(true);
         interpreter.reset();
-        return true;
     }
 
     private RunResult end(final int kind, final Outcome outcome, final long address, final long value, final String detail) {

@@ -45,7 +45,7 @@ public final class JournalReader implements AutoCloseable {
             }
         }
         if (h == null) {
-            throw new JournalException(dir + ": not a dejavm journal (no dejavm header)");
+            throw new JournalException(dir + ": not a dejavm journal (no dejavm header: empty, or cut off before it)");
         }
         this.header = h;
     }
@@ -71,9 +71,13 @@ public final class JournalReader implements AutoCloseable {
                 q.close();
             }
             throw e;
-        } catch (final RuntimeException | Error e) {
+        } catch (final Throwable e) { // Chronicle may throw checked exceptions undeclared
             if (q != null) {
-                q.close();
+                try {
+                    q.close();
+                } catch (final Throwable ignored) {
+                    // already failing
+                }
             }
             throw new JournalException(dir + ": not a readable dejavm journal (" + oneLine(e) + ")");
         }
@@ -112,8 +116,11 @@ public final class JournalReader implements AutoCloseable {
             b.read(into.bytes(), 0, EventRecord.LENGTH);
         } catch (final JournalException e) {
             throw e;
-        } catch (final RuntimeException | Error e) {
+        } catch (final Throwable e) { // Chronicle may throw checked exceptions undeclared
             throw new JournalException(dir + ": record " + records + " cannot be read (" + oneLine(e) + ")");
+        }
+        if (!into.checksumValid()) {
+            throw new JournalException(dir + ": record " + records + " is damaged (checksum mismatch)");
         }
         if (into.seq() != records) {
             throw new JournalException(dir + ": record " + records + " is damaged (sequence number " + into.seq() + ")");
@@ -139,8 +146,8 @@ public final class JournalReader implements AutoCloseable {
     /** Throws if the journal ended without its END record (call after {@link #next} returned false). */
     public void requireComplete() {
         if (!ended) {
-            throw new JournalException(dir + ": journal is cut off after record " + (records - 1)
-                    + " (no end-of-run record: the recording was interrupted)");
+            throw new JournalException(dir + ": journal is cut off after " + records
+                    + " records (no end-of-run record: the recording was interrupted)");
         }
     }
 

@@ -5,6 +5,7 @@ import dev.dejavm.core.event.EventKind;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
 
 /**
  * Flyweight over one journal event record: 56 bytes, little-endian, one Chronicle document each.
@@ -16,7 +17,7 @@ import java.nio.ByteOrder;
  *  +---------------+---------------+---------------+---------------+
  *  32              40              48   49   50   51   52          56
  *  +---------------+---------------+----+----+----+----+-----------+
- *  | address  u64  | value    u64  |kind|flag|size|eng | reserved  |
+ *  | address  u64  | value    u64  |kind|flag|size|eng | crc32c u32|
  *  +---------------+---------------+----+----+----+----+-----------+
  * </pre>
  *
@@ -36,12 +37,13 @@ public final class EventRecord {
     public static final int FLAGS_OFFSET = 49;
     public static final int SIZE_OFFSET = 50;
     public static final int ENGINE_OFFSET = 51;
-    public static final int RESERVED_OFFSET = 52;
+    public static final int CRC_OFFSET = 52;
     public static final int LENGTH = 56;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private final byte[] bytes = new byte[LENGTH];
     private final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+    private final CRC32C crc = new CRC32C();
 
     /** The backing array (exactly {@link #LENGTH} bytes). */
     public byte[] bytes() {
@@ -60,8 +62,19 @@ public final class EventRecord {
         buffer.putByte(FLAGS_OFFSET, (byte) flags);
         buffer.putByte(SIZE_OFFSET, (byte) size);
         buffer.putByte(ENGINE_OFFSET, (byte) engine);
-        buffer.putInt(RESERVED_OFFSET, 0, LE);
+        buffer.putInt(CRC_OFFSET, computeCrc(), LE);
         return this;
+    }
+
+    private int computeCrc() {
+        crc.reset();
+        crc.update(bytes, 0, CRC_OFFSET);
+        return (int) crc.getValue();
+    }
+
+    /** True if the stored checksum matches the contents. */
+    public boolean checksumValid() {
+        return buffer.getInt(CRC_OFFSET, LE) == computeCrc();
     }
 
     public void copyFrom(final EventRecord other) {
@@ -110,6 +123,6 @@ public final class EventRecord {
 
     /** Equal in every field except the sequence number. */
     public boolean sameEvent(final EventRecord o) {
-        return java.util.Arrays.equals(bytes, ICOUNT_OFFSET, LENGTH, o.bytes, ICOUNT_OFFSET, LENGTH);
+        return java.util.Arrays.equals(bytes, ICOUNT_OFFSET, CRC_OFFSET, o.bytes, ICOUNT_OFFSET, CRC_OFFSET);
     }
 }
