@@ -40,9 +40,15 @@ final class AluExec {
         return flags;
     }
 
-    /** The eight ALU operations of rows 00-3F and group 1; returns the result (CMP's result is not stored). */
+    /**
+     * The eight ALU operations with eager flags (used where the flags are needed at once: string compares,
+     * CMPXCHG, XADD, NEG, ADC/SBB); returns the result.
+     */
     static long alu(final Interpreter c, final int op, final long a, final long b, final int size) {
         final CpuState s = c.s;
+        if (c.lfOp != Interpreter.LF_NONE) {
+            c.materializeFlags();
+        }
         final long m = Interpreter.mask(size);
         long f = s.rflags & ~CpuState.ARITH_FLAGS;
         final long r;
@@ -77,57 +83,144 @@ final class AluExec {
         return r;
     }
 
+    /** Result of an ALU operation without touching the flags (ADC/SBB read CF, materializing lazy flags). */
+    static long aluResult(final Interpreter c, final int op, final long a, final long b, final int size) {
+        final long m = Interpreter.mask(size);
+        return switch (op) {
+            case ADD -> (a + b) & m;
+            case ADC -> (a + b + ((c.flags() & CpuState.CF) != 0 ? 1 : 0)) & m;
+            case SUB, CMP -> (a - b) & m;
+            case SBB -> (a - b - ((c.flags() & CpuState.CF) != 0 ? 1 : 0)) & m;
+            case OR -> (a | b) & m;
+            case AND -> (a & b) & m;
+            default -> (a ^ b) & m;
+        };
+    }
+
+    /**
+     * Records the flags of an ALU operation after its result was stored (so a faulting store leaves the flags
+     * untouched): lazily for ADD/SUB/CMP and the logic ops, eagerly for ADC/SBB.
+     */
+    static void aluFlags(final Interpreter c, final int op, final long a, final long b, final long r, final int size) {
+        switch (op) {
+            case ADD -> c.setLazyFlags(Interpreter.LF_ADD, a, b, r, size);
+            case SUB, CMP -> c.setLazyFlags(Interpreter.LF_SUB, a, b, r, size);
+            case OR, AND, XOR -> c.setLazyFlags(Interpreter.LF_LOGIC, a, b, r, size);
+            default -> alu(c, op, a, b, size);
+        }
+    }
+
+    /** Flags of a lazily recorded operation (SDM Vol. 1, 3.4.3), arithmetic bits only. */
+    static long lazyFlags(final int lfOp, final long a, final long b, final long r, final int size, final long oldFlags) {
+        final long sb = sign(size);
+        long f = 0;
+        switch (lfOp) {
+            case Interpreter.LF_ADD -> {
+                if (size == 64 ? Long.compareUnsigned(r, a) < 0 : ((a + b) >>> size) != 0) {
+                    f |= CpuState.CF;
+                }
+                if (((a ^ r) & (b ^ r) & sb) != 0) {
+                    f |= CpuState.OF;
+                }
+                f |= (a ^ b ^ r) & CpuState.AF;
+            }
+            case Interpreter.LF_SUB -> {
+                if (Long.compareUnsigned(a, b) < 0) {
+                    f |= CpuState.CF;
+                }
+                if (((a ^ b) & (a ^ r) & sb) != 0) {
+                    f |= CpuState.OF;
+                }
+                f |= (a ^ b ^ r) & CpuState.AF;
+            }
+            case Interpreter.LF_INC, Interpreter.LF_DEC -> {
+                f |= oldFlags & CpuState.CF;
+                if (((a ^ r) & (lfOp == Interpreter.LF_INC ? r : a) & sb) != 0) {
+                    f |= CpuState.OF;
+                }
+                f |= (a ^ r ^ 1) & CpuState.AF;
+            }
+            default -> {
+                // logic: CF = OF = 0, AF cleared (undefined in the SDM)
+            }
+        }
+        return szp(f, r, size);
+    }
+
     /** ALU op with Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev / AL,ib / eAX,iz forms (opcode low 3 bits 0..5). */
     static void aluRow(final Interpreter c, final DecodedInsn d) {
         final int op = (d.opcode >> 3) & 7;
         final int size = d.opSize;
+        final long a;
+        final long b;
+        final long r;
         switch (d.opcode & 7) {
             case 0, 1 -> {
-                final long r = alu(c, op, c.readRm(size), c.getReg(d.reg, size), size);
+                a = c.readRm(size);
+                b = c.getReg(d.reg, size);
+                r = aluResult(c, op, a, b, size);
                 if (op != CMP) {
                     c.writeRm(size, r);
                 }
             }
             case 2, 3 -> {
-                final long r = alu(c, op, c.getReg(d.reg, size), c.readRm(size), size);
+                a = c.getReg(d.reg, size);
+                b = c.readRm(size);
+                r = aluResult(c, op, a, b, size);
                 if (op != CMP) {
                     c.setReg(d.reg, size, r);
                 }
             }
             default -> {
-                final long r = alu(c, op, c.getReg(Reg.RAX, size), d.imm & Interpreter.mask(size), size);
+                a = c.getReg(Reg.RAX, size);
+                b = d.imm & Interpreter.mask(size);
+                r = aluResult(c, op, a, b, size);
                 if (op != CMP) {
                     c.setReg(Reg.RAX, size, r);
                 }
             }
         }
+        aluFlags(c, op, a, b, r, size);
     }
 
     /** Group 1 (80-83): op Eb/Ev, imm. */
     static void group1(final Interpreter c, final DecodedInsn d) {
         final int op = d.reg & 7;
         final int size = d.opSize;
-        final long r = alu(c, op, c.readRm(size), d.imm & Interpreter.mask(size), size);
+        final long a = c.readRm(size);
+        final long b = d.imm & Interpreter.mask(size);
+        final long r = aluResult(c, op, a, b, size);
         if (op != CMP) {
             c.writeRm(size, r);
         }
+        aluFlags(c, op, a, b, r, size);
     }
 
     static void test(final Interpreter c, final long a, final long b, final int size) {
-        alu(c, AND, a, b, size);
+        c.setLazyFlags(Interpreter.LF_LOGIC, a, b, a & b & Interpreter.mask(size), size);
     }
 
+    /** INC: flags as ADD 1 except CF, which is preserved; recorded lazily. The caller stores the result. */
     static long inc(final Interpreter c, final long a, final int size) {
-        final long cf = c.s.rflags & CpuState.CF;
-        final long r = alu(c, ADD, a, 1, size);
-        c.s.rflags = (c.s.rflags & ~CpuState.CF) | cf;
+        c.flags(); // CF of the previous operation must be kept
+        final long r = (a + 1) & Interpreter.mask(size);
+        c.setLazyFlags(Interpreter.LF_INC, a, 1, r, size);
         return r;
     }
 
+    /** INC/DEC r/m: the flags are recorded after the store, so a faulting store leaves them untouched. */
+    static void incDecRm(final Interpreter c, final int size, final boolean decrement) {
+        final long a = c.readRm(size);
+        c.flags();
+        final long r = (decrement ? a - 1 : a + 1) & Interpreter.mask(size);
+        c.writeRm(size, r);
+        c.setLazyFlags(decrement ? Interpreter.LF_DEC : Interpreter.LF_INC, a, 1, r, size);
+    }
+
     static long dec(final Interpreter c, final long a, final int size) {
-        final long cf = c.s.rflags & CpuState.CF;
-        final long r = alu(c, SUB, a, 1, size);
-        c.s.rflags = (c.s.rflags & ~CpuState.CF) | cf;
+        c.flags();
+        final long r = (a - 1) & Interpreter.mask(size);
+        c.setLazyFlags(Interpreter.LF_DEC, a, 1, r, size);
         return r;
     }
 
@@ -268,6 +361,9 @@ final class AluExec {
         final int size = d.opSize;
         final int count = rawCount & (size == 64 ? 0x3F : 0x1F);
         if (count == 0) {
+            if (size == 32 && d.mod == 3) {
+                c.setReg(d.rm, 32, c.getReg(d.rm, 32)); // a 32-bit register write zero-extends even for count 0
+            }
             return;
         }
         final long v = c.readRm(size);

@@ -14,7 +14,7 @@ final class BranchExec {
     }
 
     static void jcc(final Interpreter c, final DecodedInsn d) {
-        if (AluExec.condition(c.s.rflags, d.opcode & 0xF)) {
+        if (AluExec.condition(c.flags(), d.opcode & 0xF)) {
             c.s.rip = target(c, c.nextRip + d.imm, d.opSize);
         }
     }
@@ -79,8 +79,8 @@ final class BranchExec {
     static void group5(final Interpreter c, final DecodedInsn d) {
         final int size = d.opSize;
         switch (d.reg & 7) {
-            case 0 -> c.writeRm(size, AluExec.inc(c, c.readRm(size), size));
-            case 1 -> c.writeRm(size, AluExec.dec(c, c.readRm(size), size));
+            case 0 -> AluExec.incDecRm(c, size, false);
+            case 1 -> AluExec.incDecRm(c, size, true);
             case 2 -> {
                 final long t = c.readRm(size);
                 c.push(size, c.nextRip);

@@ -155,7 +155,7 @@ final class DataExec {
 
     static void cmov(final Interpreter c, final DecodedInsn d) {
         final long v = c.readRm(d.opSize);
-        if (AluExec.condition(c.s.rflags, d.opcode & 0xF)) {
+        if (AluExec.condition(c.flags(), d.opcode & 0xF)) {
             c.setReg(d.reg, d.opSize, v);
         } else if (d.opSize == 32) {
             c.setReg(d.reg, 32, c.getReg(d.reg, 32)); // 32-bit CMOV zero-extends even when false
@@ -163,7 +163,7 @@ final class DataExec {
     }
 
     static void setcc(final Interpreter c, final DecodedInsn d) {
-        c.writeRm(8, AluExec.condition(c.s.rflags, d.opcode & 0xF) ? 1 : 0);
+        c.writeRm(8, AluExec.condition(c.flags(), d.opcode & 0xF) ? 1 : 0);
     }
 
     /** CBW/CWDE/CDQE (98) and CWD/CDQ/CQO (99). */

@@ -9,10 +9,52 @@ import dev.dejavm.decoder.Reg;
  * Unimplemented encodings (x87, MMX/SSE, VEX, the 0F38/0F3A maps) raise #UD in the guest.
  */
 final class Dispatch {
+    /**
+     * Opcodes (map << 8 | opcode) whose handlers work with lazy flags: they either do not touch the arithmetic
+     * flags, record them lazily, or read them through {@link Interpreter#flags()}. Before any other instruction
+     * the interpreter materializes the flags into {@code RFLAGS}, so the remaining handlers may use it directly.
+     */
+    static final boolean[] LAZY_OK = new boolean[512];
+
+    static {
+        for (int row = 0; row < 0x40; row += 8) {
+            for (int k = 0; k < 6; k++) {
+                LAZY_OK[row + k] = true;
+            }
+        }
+        for (int op = 0x40; op <= 0x5F; op++) {
+            LAZY_OK[op] = true; // INC/DEC r (lazy), PUSH/POP r
+        }
+        for (int op = 0x70; op <= 0x7F; op++) {
+            LAZY_OK[op] = true;
+        }
+        for (int op = 0x80; op <= 0x97; op++) {
+            LAZY_OK[op] = op != 0x8C && op != 0x8E && op != 0x8F; // group 1, TEST, XCHG, MOV, LEA, NOP/XCHG eAX
+        }
+        for (int op = 0xB0; op <= 0xBF; op++) {
+            LAZY_OK[op] = true;
+        }
+        for (final int op : new int[] {0xA8, 0xA9, 0xC2, 0xC3, 0xC6, 0xC7, 0xE8, 0xE9, 0xEB, 0xFE, 0xFF}) {
+            LAZY_OK[op] = true;
+        }
+        for (int op = 0x40; op <= 0x4F; op++) {
+            LAZY_OK[0x100 | op] = true; // CMOVcc
+        }
+        for (int op = 0x80; op <= 0x9F; op++) {
+            LAZY_OK[0x100 | op] = true; // Jcc, SETcc
+        }
+        for (final int op : new int[] {0x1F, 0xB6, 0xB7, 0xBE, 0xBF}) {
+            LAZY_OK[0x100 | op] = true;
+        }
+    }
+
     private Dispatch() {
     }
 
     static void execute(final Interpreter c, final DecodedInsn d) {
+        if (c.lfOp != Interpreter.LF_NONE && (d.map > 1 || !LAZY_OK[d.map << 8 | d.opcode])) {
+            c.materializeFlags();
+        }
         if ((d.prefixes & Prefix.VEX) != 0) {
             throw c.ud();
         }
@@ -105,13 +147,7 @@ final class Dispatch {
             case 0xFB -> SystemExec.sti(c);
             case 0xFC -> c.s.rflags &= ~CpuState.DF;
             case 0xFD -> c.s.rflags |= CpuState.DF;
-            case 0xFE -> {
-                if ((d.reg & 7) == 0) {
-                    c.writeRm(8, AluExec.inc(c, c.readRm(8), 8));
-                } else {
-                    c.writeRm(8, AluExec.dec(c, c.readRm(8), 8));
-                }
-            }
+            case 0xFE -> AluExec.incDecRm(c, 8, (d.reg & 7) != 0);
             case 0xFF -> BranchExec.group5(c, d);
             default -> throw c.ud(); // x87 (D8-DF), BOUND, ARPL, ...
         }
@@ -153,7 +189,9 @@ final class Dispatch {
             case 0xA4, 0xA5, 0xAC, 0xAD -> {
                 final int count = (int) ((op & 1) == 0 ? d.imm : c.s.gpr[Reg.RCX]) & (d.opSize == 64 ? 0x3F : 0x1F);
                 final long r = AluExec.shiftDouble(c, op < 0xA8, c.readRm(d.opSize), c.getReg(d.reg, d.opSize), count, d.opSize);
-                c.writeRm(d.opSize, r);
+                if (count != 0 || (d.opSize == 32 && d.mod == 3)) {
+                    c.writeRm(d.opSize, r); // count 0 writes nothing to memory, but a 32-bit register is zero-extended
+                }
             }
             case 0xAF -> c.setReg(d.reg, d.opSize, AluExec.imul2(c, c.getReg(d.reg, d.opSize), c.readRm(d.opSize), d.opSize));
             case 0xB0, 0xB1 -> DataExec.cmpxchg(c, d);

@@ -4,6 +4,9 @@ import dev.dejavm.core.bus.PortBus;
 import dev.dejavm.core.event.Engine;
 import dev.dejavm.core.event.ExecutionStamp;
 import dev.dejavm.core.mem.PhysicalMemory;
+import dev.dejavm.core.state.Snapshottable;
+import dev.dejavm.core.state.StateReader;
+import dev.dejavm.core.state.StateWriter;
 import dev.dejavm.core.time.Timeline;
 import dev.dejavm.decoder.DecodeStatus;
 import dev.dejavm.decoder.DecodedInsn;
@@ -24,10 +27,23 @@ import java.util.Locale;
  * in {@link Dispatch}. Not yet: segment limit checks, task switches, virtual-8086 mode, x87/SSE (CPUID does not
  * report them, and they raise #UD), call gates.
  *
- * <p>Flags are computed eagerly; where the SDM leaves a flag undefined the choice is documented at the
+ * <p>Per instruction: fire due timers, deliver a pending interrupt (IF = 1, no STI/MOV SS shadow), fetch through
+ * the decoded-instruction cache (direct-mapped by physical address, invalidated through PhysicalMemory's
+ * code-write listener, so self-modifying code works), execute, count one instruction and one nanosecond. A REP
+ * string instruction counts as one instruction; each iteration after the first adds one nanosecond. A faulting
+ * instruction also counts (so that a fault loop advances time). HLT with IF = 1 jumps virtual time to the next
+ * deadline; with IF = 0, or with no deadline left, {@link #run} returns {@link StopReason#HALT}.
+ *
+ * <p>Flags are lazy for ADD/SUB/CMP, the logic ops, TEST and INC/DEC (the hot ones): the operation, operands and
+ * result are recorded and RFLAGS is materialized when read ({@link Dispatch#LAZY_OK} lists the handlers that cope
+ * with lazy flags; before any other instruction the flags are materialized). {@code CpuState.rflags} is exact
+ * whenever {@link #run} has returned. Where the SDM leaves a flag undefined the choice is documented at the
  * instruction family ({@link AluExec}).
+ *
+ * <p>Call {@link #flushCaches()} after guest memory or the memory map changed behind the interpreter's back (KVM
+ * ran the guest, a snapshot was restored, PAM remapped ROM/RAM).
  */
-public final class Interpreter implements ExecutionStamp {
+public final class Interpreter implements ExecutionStamp, Snapshottable {
     public static final int VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_OF = 4, VEC_BR = 5, VEC_UD = 6, VEC_NM = 7,
             VEC_DF = 8, VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14, VEC_MF = 16, VEC_AC = 17;
     /** CPUID family/model/stepping signature, also in EDX after reset: family 6, model 0x0F, stepping 0xB. */
@@ -38,8 +54,19 @@ public final class Interpreter implements ExecutionStamp {
     final PortBus ports;
     final Timeline timeline;
     private final Decoder decoder = new Decoder();
-    final DecodedInsn d = new DecodedInsn();
+    /** The instruction being executed: a decoded-cache entry, or {@link #scratch} for uncached decodes. */
+    DecodedInsn d;
+    private final DecodedInsn scratch = new DecodedInsn();
     private final byte[] fetch = new byte[Decoder.MAX_LENGTH];
+
+    // Decoded-instruction cache, direct-mapped by physical address of the instruction's first byte. The tag is
+    // (pa << 2) | code-size index (1, 2, 3 for 16, 32, 64), 0 = empty. Instructions that cross a page boundary or
+    // come from MMIO are never cached. Pages holding cached code are marked in PhysicalMemory, whose code-write
+    // listener clears every entry that could overlap the written bytes (self-modifying code).
+    private static final int DCACHE_SIZE = 1 << 14;
+    private static final int DCACHE_MASK = DCACHE_SIZE - 1;
+    private final long[] dcacheTag = new long[DCACHE_SIZE];
+    private final DecodedInsn[] dcache = new DecodedInsn[DCACHE_SIZE];
     final CpuException fault = new CpuException();
     private InterruptSource interrupts;
 
@@ -58,6 +85,15 @@ public final class Interpreter implements ExecutionStamp {
     int codeSize;
     /** Instructions until interrupts are recognised again (MOV SS / STI shadow). */
     int interruptShadow;
+    // Lazy arithmetic flags (Bochs/JPC style): the last flag-setting operation, its operands, result and size.
+    // While lfOp != LF_NONE the arithmetic bits of s.rflags are stale; flags() materializes them. run() always
+    // returns with them materialized, so CpuState.rflags is exact between runs.
+    static final int LF_NONE = 0, LF_ADD = 1, LF_SUB = 2, LF_LOGIC = 3, LF_INC = 4, LF_DEC = 5;
+    int lfOp;
+    long lfA;
+    long lfB;
+    long lfR;
+    int lfSize;
     private int lastVector = -1;
     private int lastErrorCode;
     private long lastFaultRip;
@@ -74,6 +110,30 @@ public final class Interpreter implements ExecutionStamp {
         this.mem = memory;
         this.ports = ports;
         this.timeline = timeline;
+        for (int i = 0; i < DCACHE_SIZE; i++) {
+            dcache[i] = new DecodedInsn();
+        }
+        this.d = scratch;
+        memory.setCodeWriteListener(this::onCodeWrite);
+    }
+
+    /** Self-modifying code: drops cached decodes of every instruction that may overlap the written bytes. */
+    private void onCodeWrite(final long pa, final int size) {
+        for (long k = pa - (Decoder.MAX_LENGTH - 1); k < pa + size; k++) {
+            final int slot = (int) (k & DCACHE_MASK);
+            if ((dcacheTag[slot] >>> 2) == k) {
+                dcacheTag[slot] = 0;
+            }
+        }
+    }
+
+    /**
+     * Forgets every cached translation and decoded instruction. Call after guest memory or CPU state changed
+     * behind the interpreter's back (snapshot restore, memory written by another engine such as KVM).
+     */
+    public void flushCaches() {
+        java.util.Arrays.fill(dcacheTag, 0);
+        flushTlb(true);
     }
 
     public CpuState state() {
@@ -87,6 +147,62 @@ public final class Interpreter implements ExecutionStamp {
     /** Asks {@link #run} to return after the current instruction. */
     public void requestStop() {
         stopRequested = true;
+    }
+
+    // ---- snapshot: the interpreter's own execution state (the architectural state is CpuState, id "cpu") ---
+
+    @Override
+    public String stateId() {
+        return "interpreter";
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    /** Saves the instruction count and the interrupt shadow; flags are materialized first (they live in "cpu"). */
+    @Override
+    public void save(final StateWriter w) {
+        flags();
+        w.putLong(icount).putInt(interruptShadow);
+    }
+
+    @Override
+    public void load(final StateReader r, final int version) {
+        icount = r.getLong();
+        interruptShadow = r.getInt();
+        lfOp = LF_NONE;
+        tripleFault = false;
+        flushCaches();
+    }
+
+    // ---- lazy flags ------------------------------------------------------------------------------------------
+
+    void setLazyFlags(final int op, final long a, final long b, final long r, final int size) {
+        lfOp = op;
+        lfA = a;
+        lfB = b;
+        lfR = r;
+        lfSize = size;
+    }
+
+    /** RFLAGS with the arithmetic flags materialized. */
+    long flags() {
+        if (lfOp != LF_NONE) {
+            materializeFlags();
+        }
+        return s.rflags;
+    }
+
+    void materializeFlags() {
+        s.rflags = (s.rflags & ~CpuState.ARITH_FLAGS) | AluExec.lazyFlags(lfOp, lfA, lfB, lfR, lfSize, s.rflags);
+        lfOp = LF_NONE;
+    }
+
+    /** The exact RFLAGS (also usable from device callbacks while {@link #run} is executing). */
+    public long rflags() {
+        return flags();
     }
 
     // ---- ExecutionStamp -------------------------------------------------------------------------------------
@@ -127,6 +243,7 @@ public final class Interpreter implements ExecutionStamp {
         s.gpr[Reg.RDX] = SIGNATURE;
         s.rip = 0xFFF0;
         s.rflags = 2;
+        lfOp = LF_NONE;
         for (int i = 0; i < 6; i++) {
             s.sel[i] = 0;
             s.segBase[i] = 0;
@@ -176,7 +293,7 @@ public final class Interpreter implements ExecutionStamp {
         s.halted = false;
         interruptShadow = 0;
         tripleFault = false;
-        flushTlb(true);
+        flushCaches();
         insnLinear = s.segBase[CpuState.CS] + s.rip;
     }
 
@@ -186,6 +303,14 @@ public final class Interpreter implements ExecutionStamp {
      * @return a {@link StopReason}
      */
     public int run(final long maxInstructions) {
+        final int reason = runLoop(maxInstructions);
+        if (lfOp != LF_NONE) {
+            materializeFlags();
+        }
+        return reason;
+    }
+
+    private int runLoop(final long maxInstructions) {
         stopRequested = false;
         final long end = icount + maxInstructions;
         final Timeline tl = timeline;
@@ -262,27 +387,45 @@ public final class Interpreter implements ExecutionStamp {
 
     private int fetchDecode() {
         final long lin = insnLinear;
-        final int inPage = (int) (PhysicalMemory.PAGE_SIZE - (lin & PhysicalMemory.PAGE_MASK));
-        int n = Math.min(Decoder.MAX_LENGTH, inPage);
-        final long a20 = mem.a20Mask();
-        long pa = translate(lin, ACCESS_FETCH);
-        for (int i = 0; i < n; i++) {
-            fetch[i] = (byte) mem.peekByte((pa + i) & a20);
+        final long pa = translate(lin, ACCESS_FETCH) & mem.a20Mask();
+        final int slot = (int) (pa & DCACHE_MASK);
+        final long tag = (pa << 2) | (codeSize == 64 ? 3 : codeSize == 32 ? 2 : 1);
+        if (dcacheTag[slot] == tag) {
+            d = dcache[slot];
+            return DecodeStatus.OK;
         }
+        final int inPage = (int) (PhysicalMemory.PAGE_SIZE - (lin & PhysicalMemory.PAGE_MASK));
+        final int n = Math.min(Decoder.MAX_LENGTH, inPage);
+        for (int i = 0; i < n; i++) {
+            fetch[i] = (byte) mem.peekByte(pa + i);
+        }
+        if (mem.isMemory(pa)) {
+            final DecodedInsn e = dcache[slot];
+            dcacheTag[slot] = 0;
+            final int status = decoder.decode(fetch, 0, n, codeSize, e);
+            if (status != DecodeStatus.TRUNCATED || n == Decoder.MAX_LENGTH) {
+                d = e;
+                if (status == DecodeStatus.OK) {
+                    dcacheTag[slot] = tag;
+                    mem.markCodePage(pa);
+                }
+                return status;
+            }
+        }
+        d = scratch;
         if (n < Decoder.MAX_LENGTH) {
             // The instruction may continue on the next page: fetch it only if decoding needs it (a #PF on a
             // page the instruction does not reach must not happen).
-            final int status = decoder.decode(fetch, 0, n, codeSize, d);
+            final int status = decoder.decode(fetch, 0, n, codeSize, scratch);
             if (status != DecodeStatus.TRUNCATED) {
                 return status;
             }
-            pa = translate(truncLinear(lin + n), ACCESS_FETCH);
+            final long pa2 = translate(truncLinear(lin + n), ACCESS_FETCH) & mem.a20Mask();
             for (int i = n; i < Decoder.MAX_LENGTH; i++) {
-                fetch[i] = (byte) mem.peekByte((pa + i - n) & a20);
+                fetch[i] = (byte) mem.peekByte(pa2 + i - n);
             }
-            n = Decoder.MAX_LENGTH;
         }
-        return decoder.decode(fetch, 0, n, codeSize, d);
+        return decoder.decode(fetch, 0, Decoder.MAX_LENGTH, codeSize, scratch);
     }
 
     // ---- modes -------------------------------------------------------------------------------------------
@@ -805,6 +948,9 @@ public final class Interpreter implements ExecutionStamp {
      * @param software INT n / INT3 / INTO (and external interrupts): IDT gate DPL rules and return address differ
      */
     void deliver(int vector, int code, boolean hasCode, final boolean external, final long returnRip) {
+        if (lfOp != LF_NONE) {
+            materializeFlags();
+        }
         lastVector = vector;
         lastErrorCode = code;
         lastFaultRip = insnLinear;
@@ -966,6 +1112,7 @@ public final class Interpreter implements ExecutionStamp {
 
     /** Register dump for crash reports. */
     public String describe() {
+        flags();
         final StringBuilder b = new StringBuilder();
         final String[] names = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"};
         for (int i = 0; i < 16; i++) {

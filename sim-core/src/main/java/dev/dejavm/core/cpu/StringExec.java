@@ -18,7 +18,8 @@ final class StringExec {
         final CpuState s = c.s;
         final int as = d.addrSize;
         final long am = Interpreter.mask(as);
-        final int size = d.opcode >= 0x6C && d.opcode <= 0x6F ? Math.min(d.opSize, 32) : d.opSize;
+        // Even opcodes are the byte forms (derived here, not trusted to the decoder's operand size).
+        final int size = (d.opcode & 1) == 0 ? 8 : d.opcode <= 0x6F ? Math.min(d.opSize, 32) : d.opSize;
         final int step = (s.rflags & CpuState.DF) != 0 ? -size / 8 : size / 8;
         final boolean rep = (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0;
         final int op = d.opcode;

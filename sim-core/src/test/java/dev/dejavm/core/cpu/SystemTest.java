@@ -1,0 +1,231 @@
+package dev.dejavm.core.cpu;
+
+import dev.dejavm.core.state.StateReader;
+import dev.dejavm.core.state.StateWriter;
+import dev.dejavm.decoder.Reg;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** CPUID, MSRs, TSC, port I/O, self-modifying code, instruction counting, snapshots. */
+class SystemTest {
+    private static String regs(final long... r) {
+        final StringBuilder b = new StringBuilder();
+        for (final long v : r) {
+            for (int i = 0; i < 4; i++) {
+                b.append((char) ((v >>> (8 * i)) & 0xFF));
+            }
+        }
+        return b.toString();
+    }
+
+    @Test
+    void shouldReportVendorSignatureAndBrandWhenExecutingCpuid() {
+        try (TestMachine m = TestMachine.prot32("""
+                    xorl %eax, %eax
+                    cpuid
+                    movl %ebx, 0x4000
+                    movl %edx, 0x4004
+                    movl %ecx, 0x4008
+                    movl %eax, 0x400C
+                    movl $1, %eax
+                    cpuid
+                    movl %eax, 0x4010
+                    movl %edx, 0x4014
+                    movl $0x80000001, %eax
+                    cpuid
+                    movl %edx, 0x4018
+                    movl $0x80000002, %esi
+                    movl $0x4100, %edi
+                1:
+                    movl %esi, %eax
+                    cpuid
+                    movl %eax, (%edi)
+                    movl %ebx, 4(%edi)
+                    movl %ecx, 8(%edi)
+                    movl %edx, 12(%edi)
+                    addl $16, %edi
+                    incl %esi
+                    cmpl $0x80000005, %esi
+                    jne 1b
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals("GenuineIntel", regs(m.mem.readDword(0x4000), m.mem.readDword(0x4004), m.mem.readDword(0x4008)));
+            assertTrue(m.mem.readDword(0x400C) >= 1, "max basic leaf");
+            assertEquals(Interpreter.SIGNATURE, m.mem.readDword(0x4010));
+            final int edx1 = m.mem.readDword(0x4014);
+            assertEquals(0, edx1 & 1, "no x87 FPU reported (not implemented)");
+            assertEquals(0, edx1 & (1 << 25), "no SSE reported");
+            assertTrue((edx1 & (1 << 6)) != 0, "PAE");
+            assertTrue((m.mem.readDword(0x4018) & (1 << 29)) != 0, "LM");
+            final byte[] brand = new byte[48];
+            m.mem.read(0x4100, brand, 0, 48);
+            final String s = new String(brand, StandardCharsets.US_ASCII);
+            assertEquals("dejavm virtual CPU", s.substring(0, s.indexOf('\0')));
+        }
+    }
+
+    @Test
+    void shouldStoreAndReturnMsrsWhenWritingKnownMsrs() {
+        try (TestMachine m = TestMachine.prot32("""
+                    movl $0x277, %ecx
+                    movl $0x01020304, %eax
+                    movl $0x05060700, %edx
+                    wrmsr
+                    xorl %eax, %eax
+                    xorl %edx, %edx
+                    rdmsr
+                    movl %eax, %esi
+                    movl %edx, %edi
+                    movl $0xC0000080, %ecx
+                    rdmsr
+                    movl %eax, %ebp
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals(0x01020304, m.reg(Reg.RSI));
+            assertEquals(0x05060700, m.reg(Reg.RDI));
+            assertEquals(0, m.reg(Reg.RBP), "EFER after reset");
+            assertEquals(0x0506070001020304L, m.s.pat);
+        }
+    }
+
+    @Test
+    void shouldRaiseGpWhenReadingUnknownMsr() {
+        try (TestMachine m = TestMachine.prot32(Idt.gate32(13, "h_gp") + Idt.lidt32(0x7FF) + """
+                    movl $0x12345, %ecx
+                    rdmsr
+                    hlt
+                h_gp:
+                    popl %edi
+                    movl $13, %esi
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals(13, m.reg(Reg.RSI));
+            assertEquals(0, m.reg(Reg.RDI), "#GP(0)");
+        }
+    }
+
+    @Test
+    void shouldReadTscFromVirtualTimeWhenExecutingRdtsc() {
+        try (TestMachine m = TestMachine.prot32("""
+                    rdtsc
+                    movl %eax, %esi
+                    nop
+                    nop
+                    nop
+                    rdtsc
+                    movl %eax, %edi
+                    hlt
+                """)) {
+            m.runToHalt();
+            // One instruction = 1 ns = one TSC tick: RDTSC, MOV, 3 NOPs between the two reads.
+            assertEquals(5, m.reg(Reg.RDI) - m.reg(Reg.RSI));
+        }
+    }
+
+    @Test
+    void shouldMoveValuesOfEachSizeWhenUsingInAndOut() {
+        try (TestMachine m = TestMachine.prot32("""
+                    movb $0x11, %al
+                    outb %al, $0xE1
+                    movw $0x2233, %ax
+                    movw $0xE2, %dx
+                    outw %ax, %dx
+                    movl $0x44556677, %eax
+                    outl %eax, %dx
+                    xorl %eax, %eax
+                    inb $0xE0, %al
+                    movl %eax, %esi
+                    inw %dx, %ax
+                    movl %eax, %edi
+                    inl %dx, %eax
+                    hlt
+                """)) {
+            m.portReadValue = 0x89ABCDEF;
+            m.runToHalt();
+            assertEquals(3, m.portWrites.size());
+            assertArrayEquals(new long[] {0xE1, 1, 0x11}, m.portWrites.get(0));
+            assertArrayEquals(new long[] {0xE2, 2, 0x2233}, m.portWrites.get(1));
+            assertArrayEquals(new long[] {0xE2, 4, 0x44556677}, m.portWrites.get(2));
+            assertEquals(0xEF, m.reg(Reg.RSI));
+            assertEquals(0xCDEF, m.reg(Reg.RDI));
+            assertEquals(0x89ABCDEFL, m.rax());
+        }
+    }
+
+    @Test
+    void shouldExecuteNewBytesWhenCodeIsModifiedAfterRunning() {
+        try (TestMachine m = TestMachine.prot32("""
+                    movl $0, %ecx
+                again:
+                    movl $patch, %edi
+                patch:
+                    movl $0x11111111, %eax
+                    incl %ecx
+                    cmpl $2, %ecx
+                    je done
+                    movl $0x22222222, 1(%edi)
+                    jmp again
+                done:
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals(0x22222222, m.rax(), "the second pass executes the patched immediate");
+        }
+    }
+
+    @Test
+    void shouldCountRepStringAsOneInstructionWhenIterating() {
+        try (TestMachine m = TestMachine.prot32("""
+                    movl $0x100000, %edi
+                    movl $1000, %ecx
+                    xorl %eax, %eax
+                    cld
+                    rep stosl
+                    hlt
+                """)) {
+            final long before;
+            m.runToHalt();
+            before = m.cpu.icount();
+            try (TestMachine n = TestMachine.prot32("""
+                        movl $0x100000, %edi
+                        movl $1, %ecx
+                        xorl %eax, %eax
+                        cld
+                        rep stosl
+                        hlt
+                    """)) {
+                n.runToHalt();
+                assertEquals(n.cpu.icount(), before, "icount does not depend on the repeat count");
+                assertEquals(n.tl.now() + 999, m.tl.now(), "each further iteration costs one nanosecond");
+            }
+        }
+    }
+
+    @Test
+    void shouldRestoreIdenticalStateWhenSavingAndLoadingCpu() {
+        try (TestMachine m = TestMachine.long64("""
+                    movabsq $0x1122334455667788, %r15
+                    hlt
+                """)) {
+            m.runToHalt();
+            final StateWriter w = new StateWriter();
+            m.s.save(w);
+            final byte[] first = w.toByteArray();
+            final CpuState copy = new CpuState();
+            copy.load(new StateReader(first), copy.stateVersion());
+            final StateWriter w2 = new StateWriter();
+            copy.save(w2);
+            assertArrayEquals(first, w2.toByteArray());
+            assertEquals(0x1122334455667788L, copy.gpr[Reg.R15]);
+            assertEquals("cpu", copy.stateId());
+        }
+    }
+}
