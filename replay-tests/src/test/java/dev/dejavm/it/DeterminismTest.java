@@ -77,6 +77,15 @@ class DeterminismTest {
             assertEquals(firstA.icount(), firstB.icount());
         }
         assertNotEquals(Cli.run("inspect", dir.resolve("a").toString()).out(), Cli.run("inspect", dir.resolve("b").toString()).out());
+
+        // dejavm diff names the same first divergence and the ports whose values differ.
+        final Cli.Result diff = Cli.run("diff", dir.resolve("a").toString(), dir.resolve("b").toString());
+        assertEquals(1, diff.status(), diff::toString);
+        assertTrue(diff.out().contains("rtc-start: 1704067200 | 1749990896"), diff::toString);
+        assertTrue(diff.out().lines().anyMatch(l -> l.startsWith("A: ") && l.contains("pio-read port=0x71") && l.contains("value=0x24")), diff::toString);
+        assertTrue(diff.out().lines().anyMatch(l -> l.startsWith("B: ") && l.contains("pio-read port=0x71") && l.contains("value=0x25")), diff::toString);
+        assertTrue(diff.out().lines().anyMatch(l -> l.trim().startsWith("pio-read") && l.contains("0x71")), diff::toString);
+        assertEquals(0, Cli.run("diff", dir.resolve("a").toString(), dir.resolve("a").toString()).status());
     }
 
     @Test
