@@ -339,7 +339,10 @@ public final class Decoder {
             if (p >= end) {
                 return truncated(d, p - pos, avail);
             }
-            final int m = b[p++] & 0xff;
+            int m = b[p++] & 0xff;
+            if (map == 1 && op >= 0x20 && op <= 0x23) {
+                m |= 0xC0; // MOV to/from CRn/DRn: the mod field is ignored, the operand is always a register (SDM Vol. 2)
+            }
             d.modrm = m;
             d.mod = m >> 6;
             d.reg = ((m >> 3) & 7) | ((rex & 4) << 1);
@@ -472,13 +475,57 @@ public final class Decoder {
         return reg == 2 || reg == 4 || reg == 6;
     }
 
+    /**
+     * x87 escape opcodes D8-DF: which ModRM forms exist (Intel SDM Vol. 2, Appendix A.5, Tables A-7 to A-22; blank
+     * entries are reserved and raise #UD). Memory forms: one bit per ModRM.reg; register forms: one bit per
+     * ModRM byte C0-FF.
+     */
+    private static final int[] X87_MEM = {0xFF, 0xFD, 0xFF, 0xAF, 0xFF, 0xDF, 0xFF, 0xFF};
+    private static final long[] X87_REG = {
+        -1L,                                                              // D8: all
+        x87Reg(0xC0, 0xD1) | bit(0xE0) | bit(0xE1) | bit(0xE4) | bit(0xE5) | x87Reg(0xE8, 0xEF) | x87Reg(0xF0, 0x100), // D9 (D0: FNOP)
+        x87Reg(0xC0, 0xE0) | bit(0xE9),                                   // DA
+        x87Reg(0xC0, 0xE0) | bit(0xE0) | bit(0xE1) | bit(0xE2) | bit(0xE3) | bit(0xE4) | x87Reg(0xE8, 0xF8), // DB (E0/E1/E4: 8087/287 FENI/FDISI/FSETPM, no-ops since the 387)
+        x87Reg(0xC0, 0xD0) | x87Reg(0xE0, 0x100),                         // DC
+        x87Reg(0xC0, 0xC8) | x87Reg(0xD0, 0xF0),                          // DD
+        x87Reg(0xC0, 0xD0) | bit(0xD9) | x87Reg(0xE0, 0x100),             // DE
+        x87Reg(0xC0, 0xC8) | bit(0xE0) | x87Reg(0xE8, 0xF8),              // DF (C0-C7: FFREEP, executed by Intel and AMD CPUs)
+    };
+
+    private static long bit(final int modrm) {
+        return 1L << (modrm - 0xC0);
+    }
+
+    private static long x87Reg(final int from, final int toExclusive) {
+        long m = 0;
+        for (int b = from; b < toExclusive; b++) {
+            m |= bit(b);
+        }
+        return m;
+    }
+
     /** Group opcodes with undefined ModRM.reg values or register forms that do not exist. */
     private static boolean validGroup(final DecodedInsn d, final int mode) {
         final int r = d.reg & 7;
+        if (d.map == 0 && d.opcode >= 0xD8 && d.opcode <= 0xDF) {
+            final int esc = d.opcode - 0xD8;
+            return d.mod != 3 ? (X87_MEM[esc] & (1 << r)) != 0 : (X87_REG[esc] & bit(d.modrm)) != 0;
+        }
+        if (d.map == 1 && d.opcode >= 0x71 && d.opcode <= 0x73) {
+            // MMX/SSE shift-by-immediate groups 12-14: register forms only; 71/72: /2 /4 /6; 73: /2 /3 /6 /7 (the
+            // /3 and /7 byte shifts exist with the 66 prefix only).
+            if (d.mod != 3) {
+                return false;
+            }
+            if (d.opcode == 0x73) {
+                return r == 2 || r == 6 || ((r == 3 || r == 7) && (d.prefixes & Prefix.OPSIZE) != 0);
+            }
+            return r == 2 || r == 4 || r == 6;
+        }
         if (d.map == 0) {
             return switch (d.opcode) {
                 case 0x8F -> r == 0;
-                case 0xC6, 0xC7 -> r == 0;
+                case 0xC6, 0xC7 -> r == 0 || d.modrm == 0xF8; // C6 F8 XABORT ib, C7 F8 XBEGIN rel16/32 (RTM)
                 case 0xFE -> r < 2;
                 case 0xFF -> r != 7 && !((r == 3 || r == 5) && d.mod == 3);
                 case 0x8D, 0xC4, 0xC5, 0x62 -> d.mod != 3;
