@@ -80,6 +80,7 @@ public final class Machine implements SystemControl, AutoCloseable {
 
     private void powerOn() {
         ram.clear();
+        ram.markUsed();
         timeline.resetAll();
         for (final Resettable d : devices) {
             d.reset(ResetKind.POWER_ON);

@@ -32,6 +32,8 @@ public final class GuestRam implements AutoCloseable {
     private final MemorySegment segment;
     private final long size;
     private boolean closed;
+    /** Nothing was written since mmap: the pages are already zero and untouched. */
+    private boolean pristine = true;
 
     /** @param size bytes, a multiple of 4 KiB */
     public GuestRam(final long size) {
@@ -60,9 +62,16 @@ public final class GuestRam implements AutoCloseable {
         return size;
     }
 
-    /** Fills RAM with zeros (power-on). Only touched pages cost anything. */
+    /** Fills RAM with zeros (power-on). Free right after allocation, when the anonymous mapping is still all zero. */
     public void clear() {
-        segment.fill((byte) 0);
+        if (!pristine) {
+            segment.fill((byte) 0);
+        }
+    }
+
+    /** Marks the RAM as possibly written (call once the guest or a loader may have touched it). */
+    public void markUsed() {
+        pristine = false;
     }
 
     @Override
