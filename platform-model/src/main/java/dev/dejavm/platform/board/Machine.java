@@ -43,6 +43,7 @@ public final class Machine implements SystemControl, AutoCloseable {
     private final PcBoard board;
     private final Arena arena = Arena.ofShared();
     private final int timeLimitTimer;
+    private MemorySegment rom;
 
     private EventSink sink = EventSink.NONE;
     private int pendingReset = -1;
@@ -57,7 +58,7 @@ public final class Machine implements SystemControl, AutoCloseable {
         this.ram = new GuestRam(config.memoryBytes());
         this.interpreter = new Interpreter(cpu, memory, ports, timeline);
         mapMemory();
-        this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add);
+        this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam);
         this.timeLimitTimer = timeline.register("virtual-time-limit", now -> {
             timeLimitHit = true;
             interpreter.requestStop();
@@ -65,17 +66,45 @@ public final class Machine implements SystemControl, AutoCloseable {
         powerOn();
     }
 
-    /** RAM, the VGA hole, and the ROM at the top of 4 GiB with its ISA alias below 1 MiB. */
+    /**
+     * RAM, the VGA hole, and the ROM at the top of 4 GiB. The window 0xC0000-0xFFFFF is then set by the i440FX's
+     * PAM registers ({@link #applyPam}): at reset the ROM's last 128 KiB (or all of it, if smaller) appear just
+     * below 1 MiB and the rest of the window is unassigned.
+     */
     private void mapMemory() {
         final long ramSize = config.memoryBytes();
         memory.mapRam(0, ramSize, ram.segment(), 0);
         memory.unmap(PcLayout.VGA_HOLE_BASE, PcLayout.VGA_HOLE_SIZE);
         final byte[] image = firmware.bytes();
-        final MemorySegment rom = arena.allocate(image.length, PhysicalMemory.PAGE_SIZE);
+        rom = arena.allocate(image.length, PhysicalMemory.PAGE_SIZE);
         MemorySegment.copy(MemorySegment.ofArray(image), 0, rom, 0, image.length);
         memory.mapRom(PcLayout.FOUR_GIB - image.length, image.length, rom, 0);
-        final long alias = Math.min(image.length, PcLayout.ISA_BIOS_MAX_SIZE);
-        memory.mapRom(PcLayout.ONE_MIB - alias, alias, rom, image.length - alias);
+        applyPam(PcLayout.PAM_WINDOW_BASE, PcLayout.ONE_MIB - PcLayout.PAM_WINDOW_BASE, 0);
+    }
+
+    /**
+     * One PAM segment's mode (82441FX datasheet 3.2.18): 0 = reads and writes go to the ROM/PCI side, 1 = reads
+     * from DRAM (writes to the ROM side: dropped), 3 = DRAM read/write. Mode 2 (write-only DRAM) is approximated
+     * as mode 0: its writes are dropped instead of reaching DRAM (firmware does not rely on it; noted as a
+     * deviation).
+     */
+    private void applyPam(final long base, final long size, final int mode) {
+        final long alias = Math.min(firmware.bytes().length, PcLayout.ISA_BIOS_MAX_SIZE);
+        final long aliasStart = PcLayout.ONE_MIB - alias;
+        for (long a = base; a < base + size; a += PhysicalMemory.PAGE_SIZE) {
+            if (a >= config.memoryBytes()) {
+                memory.unmap(a, PhysicalMemory.PAGE_SIZE);
+            } else if (mode == 3) {
+                memory.mapRam(a, PhysicalMemory.PAGE_SIZE, ram.segment(), a);
+            } else if (mode == 1) {
+                memory.mapRom(a, PhysicalMemory.PAGE_SIZE, ram.segment(), a);
+            } else if (a >= aliasStart) {
+                memory.mapRom(a, PhysicalMemory.PAGE_SIZE, rom, firmware.bytes().length - alias + (a - aliasStart));
+            } else {
+                memory.unmap(a, PhysicalMemory.PAGE_SIZE);
+            }
+        }
+        interpreter.flushCaches(); // the same physical addresses now hold other bytes
     }
 
     private void powerOn() {

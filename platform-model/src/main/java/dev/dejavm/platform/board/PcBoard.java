@@ -9,6 +9,8 @@ import dev.dejavm.platform.dev.IrqLine;
 import dev.dejavm.platform.dev.acpi.PmBlock;
 import dev.dejavm.platform.dev.debugcon.DebugCon;
 import dev.dejavm.platform.dev.fwcfg.FwCfg;
+import dev.dejavm.platform.dev.pci.I440fx;
+import dev.dejavm.platform.dev.pci.PciHostBridge;
 import dev.dejavm.platform.dev.post.PostPort;
 import dev.dejavm.platform.dev.reset.ResetControl;
 import dev.dejavm.platform.dev.rtc.Mc146818;
@@ -19,9 +21,10 @@ import java.util.function.Consumer;
 
 /**
  * The {@code pc} board of this version: the devices the bundled firmware uses, at the port addresses QEMU's
- * {@code pc} machine gives them ({@link PcLayout}), so the same ROM runs unchanged under QEMU. The chipset proper
- * (i440FX/PIIX3 PCI functions, PIC, PIT, i8042, ...) is not modelled yet: its ports are unassigned (reads all-ones,
- * journaled as such). The ACPI PM block sits at 0x600 from power-on instead of being placed by PCI configuration.
+ * {@code pc} machine gives them ({@link PcLayout}), so the same ROM runs unchanged under QEMU. PCI configuration
+ * mechanism #1 with the i440FX host bridge (00:00.0, PAM shadow-RAM control) is present; the rest of the chipset
+ * (PIIX3 functions, PIC, PIT, i8042, ...) is not modelled yet: its ports are unassigned (reads all-ones, journaled
+ * as such). The ACPI PM block sits at 0x600 from power-on instead of being placed by PCI configuration.
  */
 public final class PcBoard {
     /** fw_cfg file through which the user tells the bundled firmware how to end. */
@@ -34,9 +37,12 @@ public final class PcBoard {
     private final FwCfg fwCfg;
     private final PmBlock pm;
     private final ResetControl resetControl;
+    private final PciHostBridge pciHost;
+    private final I440fx i440fx;
 
     public PcBoard(final MachineConfig config, final PortBus ports, final MmioBus mmio, final Timeline timeline,
-                   final SystemControl control, final Consoles consoles, final Consumer<Resettable> resettables) {
+                   final SystemControl control, final Consoles consoles, final Consumer<Resettable> resettables,
+                   final I440fx.PamListener pam) {
         debugcon = new DebugCon(DebugCon.Config.QEMU, consoles.debugcon());
         com1 = new Uart16550(consoles.com1(), IrqLine.NONE);
         rtc = new Mc146818(new Mc146818.Config(config.rtcStart()), timeline);
@@ -47,6 +53,9 @@ public final class PcBoard {
         fwCfg.seal();
         pm = new PmBlock(timeline, control);
         resetControl = new ResetControl(control);
+        i440fx = new I440fx(pam);
+        pciHost = new PciHostBridge(resetControl);
+        pciHost.plug(0, 0, i440fx);
 
         ports.map(PcLayout.RTC_BASE, PcLayout.RTC_PORTS, rtc, "rtc");
         ports.map(PcLayout.POST_PORT, 1, post, "post");
@@ -54,9 +63,9 @@ public final class PcBoard {
         ports.map(PcLayout.DEBUGCON_PORT, 1, debugcon, "debugcon");
         ports.map(PcLayout.FW_CFG_PORT, PcLayout.FW_CFG_PORTS, fwCfg, "fw_cfg");
         ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm");
-        ports.map(PcLayout.RESET_CONTROL_PORT, 1, resetControl, "reset-control");
+        ports.map(PcLayout.PCI_CONFIG_PORT, PcLayout.PCI_CONFIG_PORTS, pciHost, "pci-host"); // includes reset control 0xCF9
 
-        for (final Resettable r : new Resettable[] {debugcon, post, com1, rtc, fwCfg, pm, resetControl}) {
+        for (final Resettable r : new Resettable[] {debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx}) {
             resettables.accept(r);
         }
     }

@@ -20,8 +20,13 @@ public final class PcLayout {
     public static final int FW_CFG_PORTS = 2;
     /** ACPI PM register block: the base SeaBIOS and OVMF program into ICH9's PMBASE on q35 (0x600). */
     public static final int PM_BASE = 0x600;
-    /** PIIX3/ICH9 reset control register. */
+    /** PCI configuration mechanism #1: CONFIG_ADDRESS 0xCF8, CONFIG_DATA 0xCFC-0xCFF (PCI 3.0, 3.2.2.3.2). */
+    public static final int PCI_CONFIG_PORT = 0xCF8;
+    public static final int PCI_CONFIG_PORTS = 8;
+    /** PIIX3/ICH9 reset control register, a byte inside the PCI configuration port range. */
     public static final int RESET_CONTROL_PORT = 0xCF9;
+    /** Start of the window the i440FX PAM registers control (0xC0000-0xFFFFF). */
+    public static final long PAM_WINDOW_BASE = 0xC0000;
 
     public static final long ONE_MIB = 1L << 20;
     public static final long FOUR_GIB = 1L << 32;
