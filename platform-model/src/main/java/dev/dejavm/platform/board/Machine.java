@@ -216,7 +216,8 @@ public final class Machine implements SystemControl, AutoCloseable {
                     warmReset();
                 }
                 case StopReason.HALT -> {
-                    return end(EventKind.HALT, Outcome.HALT, 0, 0, interpreter.describe());
+                    final boolean interruptsOn = (cpu.rflags & dev.dejavm.core.cpu.CpuState.IF) != 0;
+                    return end(EventKind.HALT, interruptsOn ? Outcome.IDLE : Outcome.HALT, 0, interruptsOn ? 1 : 0, interpreter.describe());
                 }
                 case StopReason.REQUEST -> {
                     if (timeLimitHit) {

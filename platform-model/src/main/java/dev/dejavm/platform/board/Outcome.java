@@ -6,6 +6,8 @@ public enum Outcome {
     RESET("reset", 0),
     TRIPLE_FAULT("triple fault", 1),
     HALT("halt with interrupts off", 1),
+    /** HLT with interrupts enabled but no timer deadline or interrupt source left that could wake the CPU. */
+    IDLE("halted with nothing left to wake the CPU", 1),
     INSN_LIMIT("instruction limit reached", 1),
     TIME_LIMIT("virtual time limit reached", 1),
     /** Stopped from outside (e.g. a replay that found a divergence). */

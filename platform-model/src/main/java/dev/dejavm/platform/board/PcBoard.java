@@ -29,6 +29,39 @@ import java.util.function.Consumer;
 public final class PcBoard {
     /** fw_cfg file through which the user tells the bundled firmware how to end. */
     public static final String EXIT_ACTION_FILE = "opt/dev.dejavm/exit";
+    /** QEMU's x86 arch-local fw_cfg item FW_CFG_IRQ0_OVERRIDE (hw/i386/fw_cfg.h): 1 = IRQ0 is routed to GSI 2. */
+    public static final int X86_IRQ0_OVERRIDE = 0x8002;
+    /** e820 type of usable RAM (ACPI 6.5, 15.1 "AddressRangeMemory"). */
+    public static final int E820_RAM = 1;
+
+    /**
+     * The fw_cfg file {@code etc/e820}: packed little-endian {u64 address, u64 length, u32 type} entries. QEMU's pc
+     * with TCG lists the RAM below 4 GiB as one entry (the firmware adds its own reservations).
+     */
+    static byte[] e820(final MachineConfig config) {
+        final java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(20).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(0).putLong(config.memoryBytes()).putInt(E820_RAM);
+        return b.array();
+    }
+
+    /**
+     * CMOS bytes QEMU's pc_cmos_init writes (hw/i386/pc.c): base memory in KiB (0x15/0x16), extended memory above
+     * 1 MiB in KiB, capped at 0xFFFF (0x17/0x18 and 0x30/0x31), memory above 16 MiB in 64 KiB units, capped
+     * (0x34/0x35), memory above 4 GiB in 64 KiB units (0x5B-0x5D) and the CPU count - 1 (0x5F).
+     */
+    static int[][] cmosMemoryFields(final MachineConfig config) {
+        final long ram = config.memoryBytes();
+        final long extKb = Math.min((ram - (1 << 20)) / 1024, 0xFFFF);
+        final long above16 = ram > (16 << 20) ? Math.min((ram - (16 << 20)) / 65536, 0xFFFF) : 0;
+        return new int[][] {
+            {0x15, 0x80}, {0x16, 0x02},
+            {0x17, (int) (extKb & 0xFF)}, {0x18, (int) (extKb >> 8)},
+            {0x30, (int) (extKb & 0xFF)}, {0x31, (int) (extKb >> 8)},
+            {0x34, (int) (above16 & 0xFF)}, {0x35, (int) (above16 >> 8)},
+            {0x5B, 0}, {0x5C, 0}, {0x5D, 0},
+            {0x5F, config.cpus() - 1},
+        };
+    }
 
     private final DebugCon debugcon;
     private final PostPort post = new PostPort();
@@ -45,8 +78,10 @@ public final class PcBoard {
                    final I440fx.PamListener pam) {
         debugcon = new DebugCon(DebugCon.Config.QEMU, consoles.debugcon());
         com1 = new Uart16550(consoles.com1(), IrqLine.NONE);
-        rtc = new Mc146818(new Mc146818.Config(config.rtcStart()), timeline);
+        rtc = new Mc146818(new Mc146818.Config(config.rtcStart(), cmosMemoryFields(config)), timeline);
         fwCfg = new FwCfg(config.memoryBytes(), config.cpus());
+        fwCfg.setItem(X86_IRQ0_OVERRIDE, new byte[] {1, 0, 0, 0});
+        fwCfg.addFile("etc/e820", e820(config));
         if (config.exitAction() != null) {
             fwCfg.addFile(EXIT_ACTION_FILE, config.exitAction().getBytes(StandardCharsets.US_ASCII));
         }

@@ -15,7 +15,7 @@ public final class EventKind {
     public static final int POWER_OFF = 6;
     /** Shutdown after a triple fault; address = the vector that could not be delivered, value = error code. */
     public static final int TRIPLE_FAULT = 7;
-    /** HLT with interrupts disabled and nothing that can wake the CPU: the run ends. */
+    /** HLT that nothing can end: value 0 = interrupts disabled, 1 = enabled but no timer or interrupt source left. */
     public static final int HALT = 8;
     /** The instruction limit given by the user was reached. */
     public static final int INSN_LIMIT = 9;

@@ -27,7 +27,9 @@ import java.util.TreeMap;
 public final class FwCfg implements PortDevice, Resettable, Snapshottable {
     public static final int SIGNATURE = 0x00, ID = 0x01, UUID = 0x02, RAM_SIZE = 0x03, NB_CPUS = 0x05, MAX_CPUS = 0x0F,
             FILE_DIR = 0x19, FILE_FIRST = 0x20;
+    /** Keys per bank; bit 15 of a selector picks the architecture-local bank, bit 14 is the (legacy) write flag. */
     public static final int KEYS = 0x4000;
+    public static final int ARCH_LOCAL = 0x8000;
     public static final int ID_TRADITIONAL = 1;
     public static final int NAME_LENGTH = 56;
 
@@ -40,7 +42,8 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
         void onSelect(int key);
     }
 
-    private final byte[][] items = new byte[KEYS][];
+    /** Generic bank at 0..KEYS-1, architecture-local bank at KEYS..2*KEYS-1. */
+    private final byte[][] items = new byte[2 * KEYS][];
     private final Map<String, byte[]> files = new TreeMap<>();
     private Listener listener = Listener.NONE;
     private boolean sealed;
@@ -72,12 +75,18 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
         rebuildDirectory();
     }
 
-    /** Sets a numbered item (board build time only). */
+    /** Sets a numbered item (board build time only): a generic key below 0x20, or an arch-local key 0x8000.. */
     public void setItem(final int key, final byte[] data) {
-        if (sealed || key < 0 || key >= FILE_FIRST || key == FILE_DIR) {
+        final boolean arch = (key & ARCH_LOCAL) != 0;
+        if (sealed || key < 0 || key > 0xFFFF || (!arch && (key >= FILE_FIRST || key == FILE_DIR)) || (key & 0x4000) != 0) {
             throw new IllegalArgumentException("fw_cfg key 0x" + Integer.toHexString(key) + " cannot be set");
         }
-        items[key] = data.clone();
+        items[index(key)] = data.clone();
+    }
+
+    /** QEMU hw/nvram/fw_cfg.c: the selector's bit 15 chooses the bank, the write flag (bit 14) is ignored. */
+    private static int index(final int selector) {
+        return ((selector & ARCH_LOCAL) != 0 ? KEYS : 0) + (selector & (KEYS - 1));
     }
 
     private void rebuildDirectory() {
@@ -129,7 +138,7 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
     @Override
     public void ioWrite(final int offset, final int size, final int value) {
         if (offset == 0 && size == 2) {
-            selected = value & (KEYS - 1) & 0x3FFF;
+            selected = index(value & 0xFFFF);
             this.offset = 0;
             listener.onSelect(value & 0xFFFF);
         }
@@ -163,7 +172,7 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
 
     @Override
     public void load(final StateReader r, final int version) {
-        selected = r.getShort() & (KEYS - 1);
+        selected = r.getShort() & (2 * KEYS - 1);
         offset = Math.max(0, r.getInt());
     }
 }

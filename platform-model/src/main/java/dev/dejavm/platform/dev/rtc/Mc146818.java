@@ -36,12 +36,24 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
     /** Update cycle: UIP is set 244 µs before the seconds change (datasheet, "Update Cycle"). */
     public static final long UIP_NS = 244_000;
 
-    /** @param startEpochSeconds the RTC time at power-on, seconds since 1970-01-01T00:00:00Z */
-    public record Config(long startEpochSeconds) {
+    /**
+     * @param startEpochSeconds the RTC time at power-on, seconds since 1970-01-01T00:00:00Z
+     * @param cmosDefaults      CMOS RAM bytes the board sets at power-on, as {register, value} pairs (e.g. memory sizes)
+     */
+    public record Config(long startEpochSeconds, int[][] cmosDefaults) {
         public Config {
             if (startEpochSeconds < 0 || startEpochSeconds > 253_402_300_799L) {
                 throw new IllegalArgumentException("RTC start " + startEpochSeconds + " is outside 1970..9999");
             }
+            for (final int[] d : cmosDefaults) {
+                if (d.length != 2 || d[0] < 0x0E || d[0] > 0x7F || d[0] == CENTURY || d[1] < 0 || d[1] > 0xFF) {
+                    throw new IllegalArgumentException("CMOS default " + java.util.Arrays.toString(d) + " is not a RAM byte");
+                }
+            }
+        }
+
+        public Config(final long startEpochSeconds) {
+            this(startEpochSeconds, new int[0][]);
         }
     }
 
@@ -253,6 +265,9 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
             java.util.Arrays.fill(cmos, (byte) 0);
             cmos[REG_A] = 0x26;
             cmos[REG_B] = B_24H;
+            for (final int[] d : config.cmosDefaults()) {
+                cmos[d[0]] = (byte) d[1];
+            }
             offsetSeconds = config.startEpochSeconds() - timeline.now() / 1_000_000_000L;
             storeTime(epochSeconds());
         }

@@ -83,6 +83,17 @@ class FwCfgTest extends DeviceContract<FwCfg> {
     }
 
     @Test
+    void shouldKeepArchitectureLocalKeysApartFromGenericOnes() {
+        final FwCfg f = device();
+        f.setItem(0x8002, new byte[] {1, 0, 0, 0});
+        f.reset(dev.dejavm.core.state.ResetKind.POWER_ON);
+        bus.map(base(), ports(), f, "fw_cfg");
+        assertEquals(1, le(read(0x8002, 4)), "irq0_override in the arch-local bank");
+        assertEquals(0, le(read(0x8000, 2)), "absent arch-local key, not the signature at key 0");
+        assertEquals("QEMU", new String(read(0x4000, 4), StandardCharsets.US_ASCII), "the write flag (bit 14) is ignored");
+    }
+
+    @Test
     void shouldReadZeroPastEndAndForAbsentKeys() {
         mapped();
         final byte[] b = read(0x20, 5);
