@@ -59,6 +59,7 @@ public final class Machine implements SystemControl, AutoCloseable {
         this.interpreter = new Interpreter(cpu, memory, ports, timeline);
         mapMemory();
         this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam);
+        interpreter.setInterruptSource(board.pic());
         this.timeLimitTimer = timeline.register("virtual-time-limit", now -> {
             timeLimitHit = true;
             interpreter.requestStop();

@@ -5,11 +5,12 @@ import dev.dejavm.core.bus.PortBus;
 import dev.dejavm.core.bus.SystemControl;
 import dev.dejavm.core.state.Resettable;
 import dev.dejavm.core.time.Timeline;
-import dev.dejavm.platform.dev.IrqLine;
 import dev.dejavm.platform.dev.acpi.PmBlock;
 import dev.dejavm.platform.dev.debugcon.DebugCon;
 import dev.dejavm.platform.dev.fwcfg.FwCfg;
 import dev.dejavm.platform.dev.pci.I440fx;
+import dev.dejavm.platform.dev.pic.I8259Pair;
+import dev.dejavm.platform.dev.pit.I8254;
 import dev.dejavm.platform.dev.pci.PciHostBridge;
 import dev.dejavm.platform.dev.post.PostPort;
 import dev.dejavm.platform.dev.reset.ResetControl;
@@ -22,8 +23,8 @@ import java.util.function.Consumer;
 /**
  * The {@code pc} board of this version: the devices the bundled firmware uses, at the port addresses QEMU's
  * {@code pc} machine gives them ({@link PcLayout}), so the same ROM runs unchanged under QEMU. PCI configuration
- * mechanism #1 with the i440FX host bridge (00:00.0, PAM shadow-RAM control) is present; the rest of the chipset
- * (PIIX3 functions, PIC, PIT, i8042, ...) is not modelled yet: its ports are unassigned (reads all-ones, journaled
+ * mechanism #1 with the i440FX host bridge (00:00.0, PAM shadow-RAM control), the 8259A pair and the 8254 PIT are
+ * present; the rest of the chipset (PIIX3 functions, i8042, port 0x61, ...) is not modelled yet: its ports are unassigned (reads all-ones, journaled
  * as such). The ACPI PM block sits at 0x600 from power-on instead of being placed by PCI configuration.
  */
 public final class PcBoard {
@@ -63,6 +64,8 @@ public final class PcBoard {
         };
     }
 
+    private final I8259Pair pic;
+    private final I8254 pit;
     private final DebugCon debugcon;
     private final PostPort post = new PostPort();
     private final Uart16550 com1;
@@ -77,7 +80,9 @@ public final class PcBoard {
                    final SystemControl control, final Consoles consoles, final Consumer<Resettable> resettables,
                    final I440fx.PamListener pam) {
         debugcon = new DebugCon(DebugCon.Config.QEMU, consoles.debugcon());
-        com1 = new Uart16550(consoles.com1(), IrqLine.NONE);
+        pic = new I8259Pair();
+        pit = new I8254(timeline, level -> pic.setIrq(PcLayout.IRQ_PIT, level));
+        com1 = new Uart16550(consoles.com1(), level -> pic.setIrq(PcLayout.IRQ_COM1, level));
         rtc = new Mc146818(new Mc146818.Config(config.rtcStart(), cmosMemoryFields(config)), timeline);
         fwCfg = new FwCfg(config.memoryBytes(), config.cpus());
         fwCfg.setItem(X86_IRQ0_OVERRIDE, new byte[] {1, 0, 0, 0});
@@ -92,6 +97,10 @@ public final class PcBoard {
         pciHost = new PciHostBridge(resetControl);
         pciHost.plug(0, 0, i440fx);
 
+        ports.map(PcLayout.PIC_MASTER_BASE, 2, pic.masterPorts(), "pic-master");
+        ports.map(PcLayout.PIC_SLAVE_BASE, 2, pic.slavePorts(), "pic-slave");
+        ports.map(PcLayout.ELCR_BASE, 2, pic.elcrPorts(), "elcr");
+        ports.map(PcLayout.PIT_BASE, 4, pit, "pit");
         ports.map(PcLayout.RTC_BASE, PcLayout.RTC_PORTS, rtc, "rtc");
         ports.map(PcLayout.POST_PORT, 1, post, "post");
         ports.map(PcLayout.COM1_BASE, PcLayout.COM_PORTS, com1, "com1");
@@ -100,9 +109,14 @@ public final class PcBoard {
         ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm");
         ports.map(PcLayout.PCI_CONFIG_PORT, PcLayout.PCI_CONFIG_PORTS, pciHost, "pci-host"); // includes reset control 0xCF9
 
-        for (final Resettable r : new Resettable[] {debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx}) {
+        for (final Resettable r : new Resettable[] {pic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx}) {
             resettables.accept(r);
         }
+    }
+
+    /** The interrupt controller: the CPU's INTR input. */
+    public I8259Pair pic() {
+        return pic;
     }
 
     public PostPort post() {

@@ -5,6 +5,16 @@ package dev.dejavm.platform.board;
  * firmware built for it runs unchanged).
  */
 public final class PcLayout {
+    /** 8259A interrupt controllers (IBM PC/AT) and the PIIX3 edge/level control registers. */
+    public static final int PIC_MASTER_BASE = 0x20;
+    public static final int PIC_SLAVE_BASE = 0xA0;
+    public static final int ELCR_BASE = 0x4D0;
+    /** 8254 interval timer: counters 0-2 and the control word (IBM PC/AT). */
+    public static final int PIT_BASE = 0x40;
+    /** ISA interrupt lines of the PC/AT. */
+    public static final int IRQ_PIT = 0;
+    public static final int IRQ_COM1 = 4;
+    public static final int IRQ_RTC = 8;
     /** CMOS/RTC index and data (IBM PC/AT Technical Reference; QEMU hw/rtc/mc146818rtc.c, base 0x70). */
     public static final int RTC_BASE = 0x70;
     public static final int RTC_PORTS = 2;
