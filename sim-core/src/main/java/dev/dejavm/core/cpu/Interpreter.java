@@ -328,7 +328,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
                 final int vector = interrupts.acknowledge();
                 if (vector >= 0) {
                     insnRip = s.rip;
-                    deliver(vector, 0, false, true, s.rip);
+                    deliver(vector, 0, false, SOURCE_EXTERNAL, s.rip);
                     if (tripleFault) {
                         return StopReason.TRIPLE_FAULT;
                     }
@@ -381,7 +381,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             s.rip = insnRip;
             icount++;
             timeline.advance(1);
-            deliver(e.vector, e.errorCode, e.hasErrorCode, false, insnRip);
+            deliver(e.vector, e.errorCode, e.hasErrorCode, SOURCE_FAULT, insnRip);
         }
     }
 
@@ -945,9 +945,11 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
      * delivering a contributory fault (or #PF after #PF) becomes #DF; any fault while delivering #DF shuts the CPU
      * down (triple fault).
      *
-     * @param software INT n / INT3 / INTO (and external interrupts): IDT gate DPL rules and return address differ
+     * @param source {@link #SOURCE_FAULT} (an exception), {@link #SOURCE_SOFTWARE} (INT n/INT3/INTO: the gate's
+     *               DPL must allow the CPL, and error codes of faults during delivery have EXT = 0) or
+     *               {@link #SOURCE_EXTERNAL} (INTR: no DPL check)
      */
-    void deliver(int vector, int code, boolean hasCode, final boolean external, final long returnRip) {
+    void deliver(int vector, int code, boolean hasCode, final int source, final long returnRip) {
         if (lfOp != LF_NONE) {
             materializeFlags();
         }
@@ -955,7 +957,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         lastErrorCode = code;
         lastFaultRip = insnLinear;
         long ret = returnRip;
-        boolean software = external;
+        boolean software = source == SOURCE_SOFTWARE;
         while (true) {
             try {
                 deliverOnce(vector, code, hasCode, software, ret);
@@ -987,8 +989,12 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
 
     /** Software interrupt (INT n, INT3, INTO): return address is the next instruction. */
     void softwareInterrupt(final int vector) {
-        deliver(vector, 0, false, true, s.rip);
+        deliver(vector, 0, false, SOURCE_SOFTWARE, s.rip);
     }
+
+    static final int SOURCE_FAULT = 0;
+    static final int SOURCE_SOFTWARE = 1;
+    static final int SOURCE_EXTERNAL = 2;
 
     private void deliverOnce(final int vector, final int code, final boolean hasCode, final boolean software, final long ret) {
         s.halted = false;
@@ -1014,7 +1020,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         }
         final boolean lm = longMode();
         final int gateSize = lm ? 16 : 8;
-        final int extBit = software ? 0 : 1;
+        final int extBit = software ? 0 : 1; // EXT: set unless the event is INT n (SDM Vol. 3A, 7.13)
         if (vector * gateSize + gateSize - 1 > s.idtrLimit) {
             throw gp(vector * 8 + 2 + extBit);
         }
