@@ -48,6 +48,11 @@ public abstract class DeviceContract<D extends PortDevice & Resettable & Snapsho
     /** A write through the bus that changes the device's state. */
     protected abstract void mutate();
 
+    /** False for a device without state (the mutation clause then does not apply and is reported as skipped). */
+    protected boolean hasState() {
+        return true;
+    }
+
     protected D mapped() {
         final D d = device();
         d.reset(ResetKind.POWER_ON);
@@ -114,7 +119,8 @@ public abstract class DeviceContract<D extends PortDevice & Resettable & Snapsho
     }
 
     @Test
-    protected void shouldChangeSnapshotWhenMutatingWriteHappens() {
+    void shouldChangeSnapshotWhenMutatingWriteHappens() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(hasState(), "the device keeps no state");
         final D d = mapped();
         final byte[] before = snapshot(d);
         mutate();

@@ -196,17 +196,17 @@ public final class I8254 implements PortDevice, Resettable, Snapshottable {
         }
     }
 
-    /** Schedules channel 0's next rising OUT edge (modes 0 and 4 once; 2 and 3 every period). */
+    /**
+     * Schedules channel 0's next rising OUT edge: modes 2 and 3 every period, modes 0 and 4 once at terminal count;
+     * the hardware-triggered modes 1 and 5 need a gate edge, which never comes with the gate tied high.
+     */
     private void scheduleEdge() {
         final int m = effectiveMode(0);
-        final long n = reload[0];
-        if ((m == 0 || m == 4 || m == 1 || m == 5) && nextEdge > 1) {
-            return;
+        final boolean periodic = m == 2 || m == 3;
+        final boolean oneShot = (m == 0 || m == 4) && nextEdge == 1;
+        if (periodic || oneShot) {
+            timeline.schedule(timer, loadTime[0] + nanosFor(nextEdge * reload[0]));
         }
-        if (m == 1 || m == 5) {
-            return; // hardware-triggered modes need a gate edge: never with the gate tied high
-        }
-        timeline.schedule(timer, loadTime[0] + nanosFor(nextEdge * n));
     }
 
     private void onEdge(final long now) {
