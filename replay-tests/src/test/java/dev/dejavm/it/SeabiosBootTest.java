@@ -32,6 +32,7 @@ class SeabiosBootTest {
                 "--serial", dir.resolve("com1.txt").toString());
         final String dc = Files.readString(dir.resolve("dc.txt"), StandardCharsets.ISO_8859_1);
         assertTrue(dc.startsWith("SeaBIOS (version 1.16.2"), dc);
+        assertTrue(dc.contains("Running on QEMU (i440fx)"), dc);
         assertTrue(dc.contains("Found QEMU fw_cfg"), dc);
         assertTrue(dc.contains("PCI: init bdf=00:00.0 id=8086:1237"), dc);
         // With QEMU's default boot-fail-wait SeaBIOS waits 60 s and then reboots (REFERENCE-RUNS 3.1): two boots.

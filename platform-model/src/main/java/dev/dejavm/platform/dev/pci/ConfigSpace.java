@@ -5,6 +5,9 @@ package dev.dejavm.platform.dev.pci;
  * 1, 2 or 4 bytes are little-endian; bits outside the write mask are read-only.
  */
 public class ConfigSpace implements PciFunction {
+    public static final int SUBSYSTEM_VENDOR_QEMU = 0x1AF4;
+    public static final int SUBSYSTEM_ID_QEMU = 0x1100;
+
     protected final byte[] config = new byte[256];
     protected final byte[] writable = new byte[256];
 
@@ -16,6 +19,12 @@ public class ConfigSpace implements PciFunction {
         config[0x0A] = (byte) (classCode >>> 8);
         config[0x0B] = (byte) (classCode >>> 16);
         config[0x0E] = (byte) headerType;
+        if ((headerType & 0x7F) == 0) {
+            // QEMU gives every function without its own subsystem IDs Red Hat/Qumranet 1af4:1100 (hw/pci/pci.c
+            // pci_init_default_subsystem_id); SeaBIOS recognises QEMU by it.
+            set16(0x2C, SUBSYSTEM_VENDOR_QEMU);
+            set16(0x2E, SUBSYSTEM_ID_QEMU);
+        }
         writable[0x04] = (byte) 0xFF; // command
         writable[0x05] = (byte) 0x07;
         writable[0x0C] = (byte) 0xFF; // cache line size

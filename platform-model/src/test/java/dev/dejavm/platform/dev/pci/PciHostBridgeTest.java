@@ -52,6 +52,7 @@ class PciHostBridgeTest extends DeviceContract<PciHostBridge> {
         assertEquals(0x8086, config(0, 0, 0x00, 2));
         assertEquals(0x12, config(0, 0, 0x03, 1));
         assertEquals(0x0600, config(0, 0, 0x0A, 2), "host bridge class");
+        assertEquals(0x11001AF4, config(0, 0, 0x2C, 4), "QEMU's default subsystem IDs (Red Hat/Qumranet 1af4:1100)");
         assertEquals(0xFFFFFFFF, config(1, 0, 0x00, 4));
         assertEquals(0xFFFF, config(0, 1, 0x00, 2));
         assertEquals(0x80000100, bus.read(0xCF8, 4), "CONFIG_ADDRESS reads back (function 1 selected last)");
