@@ -1072,11 +1072,13 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             rsp &= ~0xFL;
             final int savedCodeSize = codeSize;
             codeSize = 64;
-            final long[] frame = {oldSs, oldRsp, oldFlags, oldCs, ret};
-            for (final long v : frame) {
-                rsp -= 8;
-                write64(rsp, v);
-            }
+            // 64-bit frame (SDM Vol. 3A, 7.14.2): SS, RSP, RFLAGS, CS, RIP[, error code], written without allocating.
+            write64(rsp - 8, oldSs);
+            write64(rsp - 16, oldRsp);
+            write64(rsp - 24, oldFlags);
+            write64(rsp - 32, oldCs);
+            write64(rsp - 40, ret);
+            rsp -= 40;
             if (hasCode) {
                 rsp -= 8;
                 write64(rsp, code & 0xFFFFFFFFL);
