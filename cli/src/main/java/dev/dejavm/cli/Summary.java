@@ -20,7 +20,8 @@ final class Summary {
         out.printf(Locale.ROOT, "instructions   %,d%n", r.instructions());
         out.printf(Locale.ROOT, "virtual time   %s%n", Durations.format(r.virtualNs()));
         out.printf(Locale.ROOT, "events         %,d%s%n", events, journal == null ? " (not journaled)" : " journaled");
-        out.printf(Locale.ROOT, "outcome        %s%s%n", r.outcome().text(), r.resets() > 0 ? " (after " + r.resets() + " reset(s))" : "");
+        out.printf(Locale.ROOT, "outcome        %s%s%n", r.outcome().text(),
+                r.resets() == 0 ? "" : r.resets() == 1 ? " (1 guest reset in this run)" : " (" + r.resets() + " guest resets in this run)");
         if (journal != null) {
             out.printf(Locale.ROOT, "journal        %s%n", journal);
             out.printf(Locale.ROOT, "events digest  sha256:%s%n", digest);
