@@ -9,8 +9,10 @@ public final class DecodedInsn {
     public int status;
     /** Length in bytes (1..15 when OK; for other statuses the bytes examined, at least 1). */
     public int length;
-    /** Opcode key: {@code map << 8 | opcode} (a table of mnemonic ids will replace it). */
-    public int op;
+    /** Form id: the row of the opcode table that matched (see {@code dev.dejavm.decoder.gen.OpcodeTable}); 0 if invalid. */
+    public int id;
+    /** Mnemonic id ({@code dev.dejavm.decoder.gen.Mnemonic}); 0 if invalid or EVEX (decoded for length only). */
+    public int mnemonic;
     public int mode;
     /** Effective operand size in bits: 8 for byte forms, else 16/32/64. */
     public int opSize;
@@ -26,7 +28,7 @@ public final class DecodedInsn {
     public int vexL;
     public int vexW;
     public int vexV;
-    /** 0 = one-byte map, 1 = 0F, 2 = 0F38, 3 = 0F3A. */
+    /** 0 = one-byte map, 1 = 0F, 2 = 0F38, 3 = 0F3A (also for VEX/EVEX; EVEX maps 5 and 6 as such). */
     public int map;
     public int opcode;
     /** -1 if none, else the raw ModRM byte. */
@@ -41,15 +43,23 @@ public final class DecodedInsn {
     public int base;
     public int index;
     public int scale;
+    /** The SIB index field (with REX.X), -1 without SIB: the vector register of a VSIB operand. */
+    public int sibIndex;
     public long disp;
     /** First immediate, sign-extended where the SDM sign-extends it, else zero-extended. */
     public long imm;
     /** Second immediate (ENTER's nesting level, a far pointer's selector). */
     public long imm2;
     public int immSize;
+    /** Form attributes from the opcode table (REP/REPcc string forms), see {@link Decoder#ATTR_REP}. */
+    public int attrs;
+    /** Operands as displayed, destination first. */
     public int numOperands;
+    /** {@link OperandKind} of each operand. */
     public final int[] opKind = new int[4];
+    /** {@link Reg} number of a register operand; for {@link OperandKind#CONST} the value. */
     public final int[] opReg = new int[4];
+    /** Size in bits of each operand (0 where the instruction gives none, e.g. LEA's address). */
     public final int[] operandSize = new int[4];
 
     public long nextIp(final long ip) {
@@ -59,7 +69,9 @@ public final class DecodedInsn {
     void clear(final int m) {
         status = DecodeStatus.OK;
         length = 0;
-        op = 0;
+        id = 0;
+        mnemonic = 0;
+        attrs = 0;
         mode = m;
         opSize = 0;
         addrSize = 0;
@@ -80,6 +92,7 @@ public final class DecodedInsn {
         base = Reg.NONE;
         index = Reg.NONE;
         scale = 1;
+        sibIndex = -1;
         disp = 0;
         imm = 0;
         imm2 = 0;

@@ -1,155 +1,43 @@
 package dev.dejavm.decoder;
 
+import dev.dejavm.decoder.gen.OpcodeTable;
+import dev.dejavm.decoder.gen.Spec;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Decodes x86 instructions in 16-, 32- and 64-bit mode: legacy prefixes, REX, VEX (length and fields), ModRM/SIB
- * with 16-, 32- and 64-bit addressing (RIP-relative included), displacements and immediates, into a reused
- * {@link DecodedInsn}. Never throws for guest bytes and never reads past {@code pos + 15} or {@code limit}.
+ * Decodes x86 instructions in 16-, 32- and 64-bit mode into a reused {@link DecodedInsn}: legacy prefixes, REX,
+ * VEX, ModRM/SIB with 16-, 32- and 64-bit addressing (RIP-relative and VSIB included), displacements and
+ * immediates, the instruction form (id, mnemonic, operands) from the generated opcode table, and EVEX by length.
+ * Never throws for guest bytes, never allocates, and never reads past {@code pos + 15} or {@code limit}.
  *
- * <p>Implemented subset: the one-byte map, the 0F map, and the lengths of the 0F38/0F3A and VEX-encoded maps;
- * EVEX is reported as invalid. Opcode identity is the key {@code map << 8 | opcode} in {@link DecodedInsn#op}.
+ * <p>Decoding steps: prefixes; the opcode map (one-byte, 0F, 0F38, 0F3A, VEX, EVEX); ModRM, SIB and displacement
+ * when the opcode has a ModRM byte (a property of map and opcode); then the first form of that opcode, most
+ * specific first, whose constraints hold (mandatory prefix, ModRM.mod/reg/rm, mode, REX.W/VEX.W, VEX.L, operand or
+ * address size); finally the immediates that form's operands call for.
  */
 public final class Decoder {
     public static final int MAX_LENGTH = 15;
 
-    // Immediate kinds.
-    private static final int I_NONE = 0;
-    private static final int I_B = 1;      // 8-bit, zero-extended
-    private static final int I_BS = 2;     // 8-bit, sign-extended
-    private static final int I_W = 3;      // 16-bit, zero-extended
-    private static final int I_Z = 4;      // 16/32 by operand size, sign-extended
-    private static final int I_V = 5;      // 16/32/64 by operand size (B8+r)
-    private static final int I_REL8 = 6;
-    private static final int I_RELZ = 7;
-    private static final int I_PTR = 8;    // far pointer: 16/32 offset + 16 selector
-    private static final int I_MOFFS = 9;  // address-size offset
-    private static final int I_WB = 10;    // ENTER: imm16, imm8
-    private static final int I_GRP3 = 11;  // F6/F7: imm only for /0 and /1
+    /** {@link DecodedInsn#attrs}: F3 is REP on this string form. */
+    public static final int ATTR_REP = 1;
+    /** {@link DecodedInsn#attrs}: F3/F2 are REPE/REPNE on this string form. */
+    public static final int ATTR_REPCC = 2;
+    /** {@link DecodedInsn#attrs}: the immediate operand is sign-extended (Iz, Is). */
+    public static final int ATTR_SIGNED_IMM = 4;
 
-    private static final boolean[] MODRM1 = new boolean[256];
-    private static final byte[] IMM1 = new byte[256];
-    private static final boolean[] MODRM2 = new boolean[256];
-    private static final byte[] IMM2 = new byte[256];
-    private static final boolean[] INVALID64 = new boolean[256];
-    private static final boolean[] INVALID2 = new boolean[256];
-    /** One-byte opcodes whose operand size defaults to 64 bits in 64-bit mode. */
-    private static final boolean[] DEFAULT64 = new boolean[256];
-    private static final boolean[] DEFAULT64_2 = new boolean[256];
-    private static final boolean[] BYTE1 = new boolean[256];
+    // Match-word fields, as written by OpcodeTableGen.
+    private static final int PFX_ANY = 0, PFX_NP = 1, PFX_66 = 2, PFX_F3 = 3, PFX_F2 = 4;
+    private static final int F_LOCK = 1 << 25;
+    private static final int F_BYTE = 1 << 26;
+    private static final int F_REP = 1 << 27;
+    private static final int F_REPCC = 1 << 28;
+    private static final int F_VVVV = 1 << 29;
+    private static final int F_REXB0 = 1 << 30;
 
-    static {
-        for (int row = 0; row < 0x40; row += 8) {
-            for (int k = 0; k < 4; k++) {
-                MODRM1[row + k] = true;
-            }
-            IMM1[row + 4] = I_B;
-            IMM1[row + 5] = I_Z;
-            BYTE1[row] = true;
-            BYTE1[row + 2] = true;
-            BYTE1[row + 4] = true;
-        }
-        for (final int b : new int[] {0x62, 0x63, 0x69, 0x6B, 0xC0, 0xC1, 0xC4, 0xC5, 0xC6, 0xC7, 0xD0, 0xD1, 0xD2, 0xD3,
-                0xF6, 0xF7, 0xFE, 0xFF}) {
-            MODRM1[b] = true;
-        }
-        for (int b = 0x80; b <= 0x8F; b++) {
-            MODRM1[b] = true;
-        }
-        for (int b = 0xD8; b <= 0xDF; b++) {
-            MODRM1[b] = true;
-        }
-        IMM1[0x68] = I_Z;
-        IMM1[0x69] = I_Z;
-        IMM1[0x6A] = I_BS;
-        IMM1[0x6B] = I_BS;
-        for (int b = 0x70; b <= 0x7F; b++) {
-            IMM1[b] = I_REL8;
-        }
-        IMM1[0x80] = I_B;
-        IMM1[0x81] = I_Z;
-        IMM1[0x82] = I_B;
-        IMM1[0x83] = I_BS;
-        IMM1[0x9A] = I_PTR;
-        for (int b = 0xA0; b <= 0xA3; b++) {
-            IMM1[b] = I_MOFFS;
-        }
-        IMM1[0xA8] = I_B;
-        IMM1[0xA9] = I_Z;
-        for (int b = 0xB0; b <= 0xB7; b++) {
-            IMM1[b] = I_B;
-            IMM1[b + 8] = I_V;
-            BYTE1[b] = true;
-        }
-        IMM1[0xC0] = I_B;
-        IMM1[0xC1] = I_B;
-        IMM1[0xC2] = I_W;
-        IMM1[0xC6] = I_B;
-        IMM1[0xC7] = I_Z;
-        IMM1[0xC8] = I_WB;
-        IMM1[0xCA] = I_W;
-        IMM1[0xCD] = I_B;
-        IMM1[0xD4] = I_B;
-        IMM1[0xD5] = I_B;
-        for (int b = 0xE0; b <= 0xE3; b++) {
-            IMM1[b] = I_REL8;
-        }
-        for (int b = 0xE4; b <= 0xE7; b++) {
-            IMM1[b] = I_B;
-        }
-        IMM1[0xE8] = I_RELZ;
-        IMM1[0xE9] = I_RELZ;
-        IMM1[0xEA] = I_PTR;
-        IMM1[0xEB] = I_REL8;
-        IMM1[0xF6] = I_GRP3;
-        IMM1[0xF7] = I_GRP3;
-        for (final int b : new int[] {0x6C, 0x6E, 0x80, 0x82, 0x84, 0x86, 0x88, 0x8A, 0xA0, 0xA2, 0xA4, 0xA6, 0xA8, 0xAA, 0xAC, 0xAE,
-                0xC0, 0xC6, 0xD0, 0xD2, 0xE4, 0xE6, 0xEC, 0xEE, 0xF6, 0xFE}) {
-            BYTE1[b] = true;
-        }
-        for (final int b : new int[] {0x06, 0x07, 0x0E, 0x16, 0x17, 0x1E, 0x1F, 0x27, 0x2F, 0x37, 0x3F, 0x60, 0x61, 0x62,
-                0x82, 0x9A, 0xCE, 0xD4, 0xD5, 0xD6, 0xEA}) {
-            INVALID64[b] = true;
-        }
-        for (int b = 0x50; b <= 0x5F; b++) {
-            DEFAULT64[b] = true;
-        }
-        for (int b = 0x70; b <= 0x7F; b++) {
-            DEFAULT64[b] = true;
-        }
-        for (final int b : new int[] {0x68, 0x6A, 0x8F, 0x9C, 0x9D, 0xC2, 0xC3, 0xC8, 0xC9, 0xE0, 0xE1, 0xE2, 0xE3, 0xE8,
-                0xE9, 0xEB}) {
-            DEFAULT64[b] = true;
-        }
-
-        for (int b = 0; b < 256; b++) {
-            MODRM2[b] = true;
-        }
-        for (final int b : new int[] {0x05, 0x06, 0x07, 0x08, 0x09, 0x0B, 0x0E, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x37,
-                0x77, 0xA0, 0xA1, 0xA2, 0xA8, 0xA9, 0xAA}) {
-            MODRM2[b] = false;
-        }
-        for (int b = 0x80; b <= 0x8F; b++) {
-            MODRM2[b] = false;
-            IMM2[b] = I_RELZ;
-            DEFAULT64_2[b] = true;
-        }
-        for (int b = 0xC8; b <= 0xCF; b++) {
-            MODRM2[b] = false;
-        }
-        for (final int b : new int[] {0x70, 0x71, 0x72, 0x73, 0xA4, 0xAC, 0xBA, 0xC2, 0xC4, 0xC5, 0xC6}) {
-            IMM2[b] = I_B;
-        }
-        for (final int b : new int[] {0x04, 0x0A, 0x0C, 0x0F, 0x24, 0x25, 0x26, 0x27, 0x36, 0x39, 0x3B, 0x3C, 0x3D, 0x3E,
-                0x3F, 0x7A, 0x7B, 0xA6, 0xA7}) {
-            INVALID2[b] = true;
-            MODRM2[b] = false;
-        }
-        for (final int b : new int[] {0xA0, 0xA1, 0xA8, 0xA9}) {
-            DEFAULT64_2[b] = true;
-        }
-    }
+    // Table maps.
+    private static final int T_VEX = 4;
 
     private final byte[] window = new byte[MAX_LENGTH];
 
@@ -229,17 +117,15 @@ public final class Decoder {
             d.prefixes |= Prefix.REX;
             d.rex = rex;
         }
-        if (mode == 64) {
-            d.segOverride = seg >= 4 ? seg : -1;
-        } else {
-            d.segOverride = seg;
-        }
+        d.segOverride = mode == 64 ? (seg >= 4 ? seg : -1) : seg;
         d.addrSize = mode == 64 ? (addrsize ? 32 : 64) : mode == 32 ? (addrsize ? 16 : 32) : (addrsize ? 32 : 16);
 
         int op = b[p++] & 0xff;
         int map = 0;
-        boolean hasModrm;
-        int immKind;
+        int tmap;
+        boolean vex = false;
+        // The mandatory prefix: the last F2/F3, else 66 (for VEX, VEX.pp).
+        int mp = (d.prefixes & Prefix.REP) != 0 ? PFX_F3 : (d.prefixes & Prefix.REPNE) != 0 ? PFX_F2 : opsize ? PFX_66 : PFX_NP;
         if (op == 0x0F) {
             if (p >= end) {
                 return truncated(d, p - pos, avail);
@@ -252,21 +138,16 @@ public final class Decoder {
                 }
                 map = op == 0x38 ? 2 : 3;
                 op = b[p++] & 0xff;
-                hasModrm = true;
-                immKind = map == 3 ? I_B : I_NONE;
-            } else {
-                if (INVALID2[op]) {
-                    return fail(d, DecodeStatus.INVALID, p - pos);
-                }
-                hasModrm = MODRM2[op];
-                immKind = IMM2[op];
             }
+            tmap = map;
         } else if ((op == 0xC4 || op == 0xC5) && (mode == 64 || (p < end && (b[p] & 0xC0) == 0xC0))) {
             // VEX: C5 = two-byte form (map 0F), C4 = three-byte form.
             if (rex != 0 || opsize || (d.prefixes & (Prefix.REP | Prefix.REPNE | Prefix.LOCK)) != 0) {
                 return fail(d, DecodeStatus.INVALID, p - pos);
             }
+            vex = true;
             d.prefixes |= Prefix.VEX;
+            int pp;
             if (op == 0xC5) {
                 if (p >= end) {
                     return truncated(d, p - pos, avail);
@@ -275,6 +156,7 @@ public final class Decoder {
                 rex = 0x40 | ((~v >> 5) & 4);
                 d.vexV = (~v >> 3) & 0xF;
                 d.vexL = (v >> 2) & 1;
+                pp = v & 3;
                 map = 1;
             } else {
                 if (p + 1 >= end) {
@@ -287,6 +169,7 @@ public final class Decoder {
                 d.vexW = (v2 >> 7) & 1;
                 d.vexV = (~v2 >> 3) & 0xF;
                 d.vexL = (v2 >> 2) & 1;
+                pp = v2 & 3;
                 if (map < 1 || map > 3) {
                     return fail(d, DecodeStatus.INVALID, p - pos);
                 }
@@ -296,43 +179,25 @@ public final class Decoder {
                 d.vexV &= 7;
             }
             d.rex = rex;
+            mp = pp == 0 ? PFX_NP : pp == 1 ? PFX_66 : pp == 2 ? PFX_F3 : PFX_F2;
             if (p >= end) {
                 return truncated(d, p - pos, avail);
             }
             op = b[p++] & 0xff;
-            hasModrm = !(map == 1 && op == 0x77);
-            immKind = map == 3 || (map == 1 && (op == 0xC2 || op == 0xC4 || op == 0xC5 || op == 0xC6 || (op >= 0x70 && op <= 0x73)))
-                    ? I_B : I_NONE;
+            tmap = T_VEX - 1 + map;
+        } else if (op == 0x62 && (mode == 64 || (p < end && (b[p] & 0xC0) == 0xC0))) {
+            return evex(b, pos, p, end, avail, mode, rex, opsize, d);
         } else {
-            if (mode == 64 && INVALID64[op]) {
-                return fail(d, DecodeStatus.INVALID, p - pos);
-            }
-            if (op == 0xD6 || op == 0x0F) {
-                return fail(d, DecodeStatus.INVALID, p - pos);
-            }
-            hasModrm = MODRM1[op];
-            immKind = IMM1[op];
+            tmap = 0;
         }
         d.map = map;
         d.opcode = op;
-        d.op = map << 8 | op;
 
-        // Operand size.
-        final boolean rexW = (rex & 8) != 0;
-        int osz;
-        if (mode == 64) {
-            osz = rexW ? 64 : opsize ? 16 : 32;
-            if (!rexW && ((map == 0 && DEFAULT64[op]) || (map == 1 && DEFAULT64_2[op])
-                    || (map == 0 && op == 0xFF && p < end && isFfDefault64((b[p] >> 3) & 7)))) {
-                osz = opsize ? 16 : 64;
-            }
-        } else {
-            osz = mode == 32 ? (opsize ? 16 : 32) : (opsize ? 32 : 16);
+        int slot = OpcodeTable.SLOT[tmap << 8 | op];
+        if (slot == 0) {
+            return fail(d, DecodeStatus.INVALID, p - pos);
         }
-        if ((map == 0 && BYTE1[op]) || (map == 1 && ((op >= 0x90 && op <= 0x9F) || op == 0xB0 || op == 0xC0))) {
-            osz = 8;
-        }
-        d.opSize = osz;
+        final boolean hasModrm = (slot & 1) != 0;
 
         // ModRM, SIB, displacement.
         if (hasModrm) {
@@ -340,7 +205,7 @@ public final class Decoder {
                 return truncated(d, p - pos, avail);
             }
             int m = b[p++] & 0xff;
-            if (map == 1 && op >= 0x20 && op <= 0x23) {
+            if (tmap == 1 && op >= 0x20 && op <= 0x23) {
                 m |= 0xC0; // MOV to/from CRn/DRn: the mod field is ignored, the operand is always a register (SDM Vol. 2)
             }
             d.modrm = m;
@@ -359,7 +224,7 @@ public final class Decoder {
                         default -> d.mod == 0 ? Reg.NONE : Reg.RBP;
                     };
                     d.index = rm == 0 || rm == 2 ? Reg.RSI : rm == 1 || rm == 3 ? Reg.RDI : Reg.NONE;
-                    int dispSize = d.mod == 1 ? 1 : d.mod == 2 ? 2 : (rm == 6 ? 2 : 0);
+                    final int dispSize = d.mod == 1 ? 1 : d.mod == 2 ? 2 : (rm == 6 ? 2 : 0);
                     if (p + dispSize > end) {
                         return truncated(d, p - pos, avail);
                     }
@@ -367,7 +232,7 @@ public final class Decoder {
                     p += dispSize;
                     d.segment = d.base == Reg.RBP ? 2 : 3;
                 } else {
-                    int rm = m & 7;
+                    final int rm = m & 7;
                     boolean noBase = false;
                     if (rm == 4) {
                         if (p >= end) {
@@ -377,6 +242,7 @@ public final class Decoder {
                         d.scale = 1 << (sib >> 6);
                         final int idx = ((sib >> 3) & 7) | ((rex & 2) << 2);
                         d.index = idx == 4 ? Reg.NONE : idx;
+                        d.sibIndex = idx;
                         final int base = sib & 7;
                         if (base == 5 && d.mod == 0) {
                             noBase = true;
@@ -402,178 +268,398 @@ public final class Decoder {
                     p += dispSize;
                     d.segment = (d.base == Reg.RSP || d.base == Reg.RBP) ? 2 : 3;
                 }
-                if (d.segOverride >= 0) {
-                    d.segment = d.segOverride;
-                }
             }
-            if (!validGroup(d, mode)) {
-                return fail(d, DecodeStatus.INVALID, p - pos);
-            }
-        } else if (d.segOverride >= 0) {
+        }
+        if (d.segOverride >= 0) {
             d.segment = d.segOverride;
         }
-        if ((d.prefixes & Prefix.LOCK) != 0 && !lockable(d)) {
+
+        // Select the form.
+        final boolean rexW = (rex & 8) != 0;
+        final boolean w = vex ? d.vexW != 0 : rexW;
+        final int first = slot >>> 9;
+        final int count = (slot >>> 1) & 0xFF;
+        int form = 0;
+        int osz = 0;
+        for (int f = first; f < first + count; f++) {
+            final int mw = OpcodeTable.MATCH[f];
+            final int fp = mw & 7;
+            if (fp != PFX_ANY && fp != mp) {
+                continue;
+            }
+            final int fmod = (mw >> 3) & 3;
+            if (fmod == 1 && d.mod == 3 || fmod == 2 && d.mod != 3) {
+                continue;
+            }
+            final int freg = (mw >> 5) & 0xF;
+            if (freg != 8 && freg != ((d.modrm >> 3) & 7)) {
+                continue;
+            }
+            final int frm = (mw >> 9) & 0xF;
+            if (frm != 8 && frm != (d.modrm & 7)) {
+                continue;
+            }
+            final int fmode = (mw >> 13) & 3;
+            if (fmode == 1 && mode == 64 || fmode == 2 && mode != 64) {
+                continue;
+            }
+            final int fw = (mw >> 15) & 3;
+            if (fw == 1 && w || fw == 2 && !w) {
+                continue;
+            }
+            final int fl = (mw >> 17) & 3;
+            if (fl == 1 && d.vexL != 0 || fl == 2 && d.vexL == 0) {
+                continue;
+            }
+            if ((mw & F_REXB0) != 0 && (rex & 1) != 0) {
+                continue;
+            }
+            final int size = operandSize(mode, vex, w, opsize && fp != PFX_66, (mw >> 23) & 3);
+            final int fos = (mw >> 19) & 3;
+            if (fos != 0 && size != 8 << fos) {
+                continue;
+            }
+            final int fas = (mw >> 21) & 3;
+            if (fas != 0 && d.addrSize != 8 << fas) {
+                continue;
+            }
+            form = f;
+            osz = size;
+            break;
+        }
+        if (form == 0) {
             return fail(d, DecodeStatus.INVALID, p - pos);
         }
+        final int mw = OpcodeTable.MATCH[form];
+        d.opSize = (mw & F_BYTE) != 0 ? 8 : osz;
+        if ((d.prefixes & Prefix.LOCK) != 0 && ((mw & F_LOCK) == 0 || d.mod == 3)) {
+            return fail(d, DecodeStatus.INVALID, p - pos);
+        }
+        if (vex && (mw & F_VVVV) == 0 && d.vexV != 0) {
+            return fail(d, DecodeStatus.INVALID, p - pos); // VEX.vvvv must be 1111b when unused
+        }
+        if (tmap == 1 && (op == 0x20 || op == 0x22) && !validControlRegister(d.reg, mode)) {
+            return fail(d, DecodeStatus.INVALID, p - pos);
+        }
+        if (tmap == 1 && (op == 0x21 || op == 0x23) && d.reg > 7) {
+            return fail(d, DecodeStatus.INVALID, p - pos); // REX.R with a debug register
+        }
+        d.id = form;
+        d.mnemonic = OpcodeTable.MNEMONIC[form];
+        d.attrs = ((mw & F_REP) != 0 ? ATTR_REP : 0) | ((mw & F_REPCC) != 0 ? ATTR_REPCC : 0);
 
-        // Immediates.
-        int immBytes = 0;
-        switch (immKind) {
-            case I_B, I_BS, I_REL8 -> immBytes = 1;
-            case I_W -> immBytes = 2;
-            case I_Z, I_RELZ -> immBytes = osz == 16 ? 2 : 4;
-            case I_V -> immBytes = osz == 64 ? 8 : osz == 16 ? 2 : 4;
-            case I_PTR -> immBytes = (osz == 16 ? 2 : 4) + 2;
-            case I_MOFFS -> immBytes = d.addrSize / 8;
-            case I_WB -> immBytes = 3;
-            case I_GRP3 -> immBytes = (d.reg & 7) < 2 ? (osz == 8 ? 1 : osz == 16 ? 2 : 4) : 0;
-            default -> immBytes = 0;
-        }
-        if (p + immBytes > end) {
-            return p + immBytes > pos + MAX_LENGTH ? fail(d, DecodeStatus.TOO_LONG, avail) : truncated(d, p - pos, avail);
-        }
-        if (p + immBytes - pos > MAX_LENGTH) {
-            return fail(d, DecodeStatus.TOO_LONG, MAX_LENGTH);
-        }
-        switch (immKind) {
-            case I_B -> d.imm = b[p] & 0xff;
-            case I_BS, I_REL8 -> d.imm = b[p];
-            case I_W -> d.imm = le(b, p, 2);
-            case I_Z, I_RELZ -> d.imm = immBytes == 2 ? (short) le(b, p, 2) : (int) le(b, p, 4);
-            case I_V -> d.imm = immBytes == 2 ? le(b, p, 2) : immBytes == 4 ? le(b, p, 4) : le(b, p, 8);
-            case I_PTR -> {
-                d.imm = le(b, p, immBytes - 2);
-                d.imm2 = le(b, p + immBytes - 2, 2);
-            }
-            case I_MOFFS -> {
-                d.disp = le(b, p, immBytes);
-                d.hasMem = true;
-            }
-            case I_WB -> {
-                d.imm = le(b, p, 2);
-                d.imm2 = b[p + 2] & 0xff;
-            }
-            case I_GRP3 -> {
-                if (immBytes == 1) {
-                    d.imm = b[p] & 0xff;
-                } else if (immBytes == 2) {
-                    d.imm = (short) le(b, p, 2);
-                } else if (immBytes == 4) {
-                    d.imm = (int) le(b, p, 4);
+        // Operands and immediates.
+        final int nops = OpcodeTable.OPERAND_COUNT[form];
+        d.numOperands = nops;
+        int immIndex = 0;
+        for (int i = 0; i < nops; i++) {
+            final int spec = OpcodeTable.OPERANDS[form * 4 + i];
+            final int meth = spec & 0xFF;
+            final int regSize = (spec >> 8) & 0xFF;
+            final int memSize = (spec >> 16) & 0xFF;
+            int kind = OperandKind.REG;
+            int reg = 0;
+            int bits = 0;
+            switch (meth) {
+                case Spec.M_E, Spec.M_R -> {
+                    if (d.mod == 3) {
+                        bits = sizeBits(regSize, d);
+                        reg = gpr(d.rm, bits, rex);
+                    } else {
+                        kind = OperandKind.MEM;
+                        bits = sizeBits(memSize, d);
+                    }
+                }
+                case Spec.M_G -> {
+                    bits = sizeBits(regSize, d);
+                    reg = gpr(d.reg, bits, rex);
+                }
+                case Spec.M_Z -> {
+                    bits = sizeBits(regSize, d);
+                    reg = gpr((op & 7) | ((rex & 1) << 3), bits, rex);
+                }
+                case Spec.M_B -> {
+                    bits = sizeBits(regSize, d);
+                    reg = d.vexV;
+                }
+                case Spec.M_M -> {
+                    kind = OperandKind.MEM;
+                    bits = sizeBits(memSize, d);
+                }
+                case Spec.M_VMV, Spec.M_VMX, Spec.M_VMY -> {
+                    kind = OperandKind.MEM;
+                    bits = sizeBits(memSize, d);
+                    if (d.sibIndex < 0) {
+                        return fail(d, DecodeStatus.INVALID, p - pos); // VSIB needs a SIB byte
+                    }
+                    final boolean ymm = meth == Spec.M_VMY || (meth == Spec.M_VMV && d.vexL != 0);
+                    d.index = (ymm ? Reg.YMM0 : Reg.XMM0) + d.sibIndex;
+                }
+                case Spec.M_S -> {
+                    bits = 16;
+                    reg = Reg.ES + (d.reg & 7);
+                    if ((d.reg & 7) > 5) {
+                        return fail(d, DecodeStatus.INVALID, p - pos);
+                    }
+                }
+                case Spec.M_C -> {
+                    bits = sizeBits(regSize, d);
+                    reg = Reg.CR0 + d.reg;
+                }
+                case Spec.M_D -> {
+                    bits = sizeBits(regSize, d);
+                    reg = Reg.DR0 + d.reg;
+                }
+                case Spec.M_P -> {
+                    bits = 64;
+                    reg = Reg.MM0 + (d.reg & 7);
+                }
+                case Spec.M_Q, Spec.M_N -> {
+                    if (d.mod == 3) {
+                        bits = 64;
+                        reg = Reg.MM0 + (d.rm & 7);
+                    } else {
+                        kind = OperandKind.MEM;
+                        bits = sizeBits(memSize, d);
+                    }
+                }
+                case Spec.M_V -> {
+                    bits = vectorBits(regSize, d);
+                    reg = (bits == 256 ? Reg.YMM0 : Reg.XMM0) + d.reg;
+                }
+                case Spec.M_H -> {
+                    bits = vectorBits(regSize, d);
+                    reg = (bits == 256 ? Reg.YMM0 : Reg.XMM0) + d.vexV;
+                }
+                case Spec.M_W, Spec.M_U -> {
+                    if (d.mod == 3) {
+                        bits = vectorBits(regSize, d);
+                        reg = (bits == 256 ? Reg.YMM0 : Reg.XMM0) + d.rm;
+                    } else {
+                        kind = OperandKind.MEM;
+                        bits = sizeBits(memSize, d);
+                    }
+                }
+                case Spec.M_ST -> {
+                    bits = 80;
+                    reg = Reg.ST0 + (d.rm & 7);
+                }
+                case Spec.M_FIX -> {
+                    final int fixed = spec >>> 24;
+                    bits = sizeBits(regSize, d);
+                    reg = fixed;
+                }
+                case Spec.M_X, Spec.M_Y -> {
+                    kind = meth == Spec.M_X ? OperandKind.STR_SRC : OperandKind.STR_DST;
+                    bits = sizeBits(regSize, d);
+                }
+                case Spec.M_ONE -> {
+                    kind = OperandKind.CONST;
+                    reg = 1;
+                    bits = 8;
+                }
+                case Spec.M_O -> {
+                    kind = OperandKind.MOFFS;
+                    bits = sizeBits(regSize, d);
+                }
+                case Spec.M_I, Spec.M_IS -> {
+                    kind = OperandKind.IMM;
+                    bits = sizeBits(regSize, d);
+                }
+                case Spec.M_J -> {
+                    kind = OperandKind.REL;
+                    bits = sizeBits(regSize, d);
+                }
+                case Spec.M_A -> {
+                    kind = OperandKind.PTR;
+                    bits = osz == 16 ? 32 : 48;
+                }
+                case Spec.M_L -> {
+                    bits = vectorBits(regSize, d);
+                    // register from imm8[7:4], filled in once the immediate is read
+                }
+                default -> {
+                    kind = OperandKind.NONE;
                 }
             }
-            default -> {
+            d.opKind[i] = kind;
+            d.opReg[i] = reg;
+            d.operandSize[i] = bits;
+
+            // Immediates, in operand order.
+            int n = 0;
+            boolean signed = false;
+            switch (meth) {
+                case Spec.M_I -> {
+                    n = regSize == Spec.S_B ? 1 : regSize == Spec.S_W ? 2 : regSize == Spec.S_Z ? (osz == 16 ? 2 : 4)
+                        : regSize == Spec.S_V ? osz / 8 : 4;
+                    signed = regSize == Spec.S_Z;
+                }
+                case Spec.M_IS, Spec.M_J -> {
+                    n = regSize == Spec.S_B ? 1 : osz == 16 ? 2 : 4;
+                    signed = true;
+                }
+                case Spec.M_A -> n = (osz == 16 ? 2 : 4) + 2;
+                case Spec.M_O -> n = d.addrSize / 8;
+                case Spec.M_L -> n = 1;
+                default -> n = 0;
             }
+            if (n == 0) {
+                continue;
+            }
+            if (p + n > end) {
+                return p + n > pos + MAX_LENGTH ? fail(d, DecodeStatus.TOO_LONG, avail) : truncated(d, p - pos, avail);
+            }
+            if (meth == Spec.M_O) {
+                d.disp = le(b, p, n);
+                d.hasMem = true;
+                d.base = Reg.NONE;
+                d.index = Reg.NONE;
+            } else if (meth == Spec.M_A) {
+                d.imm = le(b, p, n - 2);
+                d.imm2 = le(b, p + n - 2, 2);
+            } else if (meth == Spec.M_L) {
+                final int is4 = b[p] & 0xff;
+                d.opReg[i] = (bits == 256 ? Reg.YMM0 : Reg.XMM0) + (mode == 64 ? is4 >> 4 : (is4 >> 4) & 7);
+                d.imm = is4;
+            } else {
+                long v = le(b, p, n);
+                if (signed) {
+                    v = n == 1 ? (byte) v : n == 2 ? (short) v : n == 4 ? (int) v : v;
+                    d.attrs |= ATTR_SIGNED_IMM;
+                }
+                if (immIndex == 0) {
+                    d.imm = v;
+                    d.immSize = n;
+                } else {
+                    d.imm2 = v;
+                }
+                immIndex++;
+            }
+            p += n;
         }
-        d.immSize = immBytes;
-        p += immBytes;
         d.length = p - pos;
         return d.status;
     }
 
-    private static boolean isFfDefault64(final int reg) {
-        return reg == 2 || reg == 4 || reg == 6;
-    }
-
-    /**
-     * x87 escape opcodes D8-DF: which ModRM forms exist (Intel SDM Vol. 2, Appendix A.5, Tables A-7 to A-22; blank
-     * entries are reserved and raise #UD). Memory forms: one bit per ModRM.reg; register forms: one bit per
-     * ModRM byte C0-FF.
-     */
-    private static final int[] X87_MEM = {0xFF, 0xFD, 0xFF, 0xAF, 0xFF, 0xDF, 0xFF, 0xFF};
-    private static final long[] X87_REG = {
-        -1L,                                                              // D8: all
-        x87Reg(0xC0, 0xD1) | bit(0xE0) | bit(0xE1) | bit(0xE4) | bit(0xE5) | x87Reg(0xE8, 0xEF) | x87Reg(0xF0, 0x100), // D9 (D0: FNOP)
-        x87Reg(0xC0, 0xE0) | bit(0xE9),                                   // DA
-        x87Reg(0xC0, 0xE0) | bit(0xE0) | bit(0xE1) | bit(0xE2) | bit(0xE3) | bit(0xE4) | x87Reg(0xE8, 0xF8), // DB (E0/E1/E4: 8087/287 FENI/FDISI/FSETPM, no-ops since the 387)
-        x87Reg(0xC0, 0xD0) | x87Reg(0xE0, 0x100),                         // DC
-        x87Reg(0xC0, 0xC8) | x87Reg(0xD0, 0xF0),                          // DD
-        x87Reg(0xC0, 0xD0) | bit(0xD9) | x87Reg(0xE0, 0x100),             // DE
-        x87Reg(0xC0, 0xC8) | bit(0xE0) | x87Reg(0xE8, 0xF8),              // DF (C0-C7: FFREEP, executed by Intel and AMD CPUs)
-    };
-
-    private static long bit(final int modrm) {
-        return 1L << (modrm - 0xC0);
-    }
-
-    private static long x87Reg(final int from, final int toExclusive) {
-        long m = 0;
-        for (int b = from; b < toExclusive; b++) {
-            m |= bit(b);
+    /** EVEX (AVX-512) instructions, decoded for length: 62 P0 P1 P2, opcode, ModRM, SIB, displacement, imm8. */
+    private static int evex(final byte[] b, final int pos, int p, final int end, final int avail, final int mode,
+                            final int rex, final boolean opsize, final DecodedInsn d) {
+        if (rex != 0 || opsize || (d.prefixes & (Prefix.REP | Prefix.REPNE | Prefix.LOCK)) != 0) {
+            return fail(d, DecodeStatus.INVALID, p - pos);
         }
-        return m;
-    }
-
-    /** Group opcodes with undefined ModRM.reg values or register forms that do not exist. */
-    private static boolean validGroup(final DecodedInsn d, final int mode) {
-        final int r = d.reg & 7;
-        if (d.map == 0 && d.opcode >= 0xD8 && d.opcode <= 0xDF) {
-            final int esc = d.opcode - 0xD8;
-            return d.mod != 3 ? (X87_MEM[esc] & (1 << r)) != 0 : (X87_REG[esc] & bit(d.modrm)) != 0;
+        d.prefixes |= Prefix.EVEX;
+        if (p + 3 > end) {
+            return truncated(d, p - pos, avail);
         }
-        if (d.map == 1 && d.opcode >= 0x71 && d.opcode <= 0x73) {
-            // MMX/SSE shift-by-immediate groups 12-14: register forms only; 71/72: /2 /4 /6; 73: /2 /3 /6 /7 (the
-            // /3 and /7 byte shifts exist with the 66 prefix only).
-            if (d.mod != 3) {
-                return false;
+        final int p0 = b[p] & 0xff;
+        final int p1 = b[p + 1] & 0xff;
+        final int p2 = b[p + 2] & 0xff;
+        p += 3;
+        final int map = p0 & 7;
+        if ((p0 & 0x08) != 0 || (p1 & 0x04) == 0 || map == 0 || map == 4 || map == 7) {
+            return fail(d, DecodeStatus.INVALID, p - pos);
+        }
+        d.map = map;
+        d.vexW = p1 >> 7;
+        d.vexL = (p2 >> 5) & 3;
+        if (p >= end) {
+            return truncated(d, p - pos, avail);
+        }
+        final int op = b[p++] & 0xff;
+        d.opcode = op;
+        if (p >= end) {
+            return truncated(d, p - pos, avail);
+        }
+        final int m = b[p++] & 0xff;
+        d.modrm = m;
+        d.mod = m >> 6;
+        int n = 0;
+        if (d.mod != 3) {
+            d.hasMem = true;
+            final int rm = m & 7;
+            if (d.addrSize == 16) {
+                n = d.mod == 1 ? 1 : d.mod == 2 || rm == 6 && d.mod == 0 ? 2 : 0;
+            } else {
+                if (rm == 4) {
+                    if (p >= end) {
+                        return truncated(d, p - pos, avail);
+                    }
+                    final int sib = b[p++] & 0xff;
+                    n = (sib & 7) == 5 && d.mod == 0 ? 4 : 0;
+                } else if (rm == 5 && d.mod == 0) {
+                    n = 4;
+                }
+                n = d.mod == 1 ? 1 : d.mod == 2 ? 4 : n;
             }
-            if (d.opcode == 0x73) {
-                return r == 2 || r == 6 || ((r == 3 || r == 7) && (d.prefixes & Prefix.OPSIZE) != 0);
-            }
-            return r == 2 || r == 4 || r == 6;
         }
-        if (d.map == 0) {
-            return switch (d.opcode) {
-                case 0x8F -> r == 0;
-                case 0xC6, 0xC7 -> r == 0 || d.modrm == 0xF8; // C6 F8 XABORT ib, C7 F8 XBEGIN rel16/32 (RTM)
-                case 0xFE -> r < 2;
-                case 0xFF -> r != 7 && !((r == 3 || r == 5) && d.mod == 3);
-                case 0x8D, 0xC4, 0xC5, 0x62 -> d.mod != 3;
-                case 0x8C, 0x8E -> r < 6 && !(d.opcode == 0x8E && r == 1);
-                default -> true;
-            };
+        if (map == 3 || map == 1 && (op >= 0x70 && op <= 0x73 || op == 0xC2 || op == 0xC4 || op == 0xC5 || op == 0xC6)) {
+            n++;
         }
-        if (d.map == 1) {
-            return switch (d.opcode) {
-                case 0x00 -> r < 6;
-                case 0x01 -> d.mod != 3 || r == 0 || r == 1 || r == 2 || r == 3 || r == 4 || r == 6 || r == 7;
-                case 0xB2, 0xB4, 0xB5 -> d.mod != 3;
-                case 0xBA -> r >= 4;
-                case 0x20, 0x22 -> (d.reg != 1 && (d.reg & 7) != 5 && (d.reg & 7) != 6 && (d.reg & 7) != 7) || d.reg == 8;
-                default -> true;
-            };
+        if (p + n > end) {
+            return p + n > pos + MAX_LENGTH ? fail(d, DecodeStatus.TOO_LONG, avail) : truncated(d, p - pos, avail);
         }
-        return true;
+        p += n;
+        d.length = p - pos;
+        return d.status;
     }
 
-    /** LOCK is allowed only on read-modify-write forms with a memory destination (SDM Vol. 2, "LOCK"). */
-    private static boolean lockable(final DecodedInsn d) {
-        if (!d.hasMem || d.modrm < 0) {
-            return false;
+    /** CR0, CR2, CR3, CR4 and (64-bit mode, REX.R) CR8 exist; the others raise #UD. */
+    private static boolean validControlRegister(final int cr, final int mode) {
+        return cr == 0 || cr == 2 || cr == 3 || cr == 4 || (cr == 8 && mode == 64);
+    }
+
+    private static int operandSize(final int mode, final boolean vex, final boolean w, final boolean p66, final int rule) {
+        if (vex) {
+            return w && mode == 64 ? 64 : 32;
         }
-        final int op = d.opcode;
-        final int r = d.reg & 7;
-        if (d.map == 0) {
-            if (op < 0x40 && (op & 7) < 2 && (op & 0x38) != 0x38) {
-                return true;
+        if (mode == 64) {
+            if (rule == 2 || w) {
+                return 64;
             }
-            return switch (op) {
-                case 0x80, 0x81, 0x82, 0x83 -> r != 7;
-                case 0x86, 0x87 -> true;
-                case 0xF6, 0xF7 -> r == 2 || r == 3;
-                case 0xFE, 0xFF -> r < 2;
-                default -> false;
-            };
+            return p66 ? 16 : rule == 1 ? 64 : 32;
         }
-        if (d.map == 1) {
-            return switch (op) {
-                case 0xAB, 0xB3, 0xBB, 0xB0, 0xB1, 0xC0, 0xC1 -> true;
-                case 0xBA -> r >= 5;
-                case 0xC7 -> r == 1;
-                default -> false;
-            };
-        }
-        return false;
+        return (mode == 32) != p66 ? 32 : 16;
+    }
+
+    /** A general register operand: register number, or AH..BH for 4..7 in byte form without REX. */
+    private static int gpr(final int n, final int bits, final int rex) {
+        return bits == 8 && rex == 0 && n >= 4 && n < 8 ? Reg.AH + n - 4 : n;
+    }
+
+    private static int vectorBits(final int size, final DecodedInsn d) {
+        return size == Spec.S_QQ || (size == Spec.S_X && d.vexL != 0) ? 256 : 128;
+    }
+
+    /** Size in bits of an operand of size code {@code s} (0 when the instruction gives none). */
+    static int sizeBits(final int s, final DecodedInsn d) {
+        final int osz = d.opSize == 8 ? 8 : d.opSize;
+        final boolean l = d.vexL != 0;
+        return switch (s) {
+            case Spec.S_B -> 8;
+            case Spec.S_W -> 16;
+            case Spec.S_D -> 32;
+            case Spec.S_Q -> 64;
+            case Spec.S_DQ -> 128;
+            case Spec.S_QQ -> 256;
+            case Spec.S_T -> 80;
+            case Spec.S_V -> osz;
+            case Spec.S_Z -> osz == 16 ? 16 : 32;
+            case Spec.S_Y -> osz == 64 ? 64 : 32;
+            case Spec.S_X -> l ? 256 : 128;
+            case Spec.S_H -> l ? 128 : 64;
+            case Spec.S_QX -> l ? 64 : 32;
+            case Spec.S_EX -> l ? 32 : 16;
+            case Spec.S_XQ -> l ? 256 : 64;
+            case Spec.S_P -> osz == 16 ? 32 : osz == 32 ? 48 : 80;
+            case Spec.S_S -> d.mode == 64 ? 80 : 48;
+            case Spec.S_A -> osz * 2;
+            case Spec.S_ENV -> osz == 16 ? 14 * 8 : 28 * 8;
+            case Spec.S_FST -> osz == 16 ? 94 * 8 : 108 * 8;
+            case Spec.S_FX -> 512 * 8;
+            case Spec.S_R -> d.mode == 64 ? 64 : 32;
+            default -> 0;
+        };
     }
 
     private static long le(final byte[] b, final int p, final int n) {
@@ -591,7 +677,9 @@ public final class Decoder {
     private static int fail(final DecodedInsn d, final int status, final int examined) {
         d.status = status;
         d.length = Math.max(1, Math.min(MAX_LENGTH, examined));
-        d.op = 0;
+        d.id = 0;
+        d.mnemonic = 0;
+        d.numOperands = 0;
         return status;
     }
 }

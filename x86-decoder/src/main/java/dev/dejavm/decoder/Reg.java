@@ -15,6 +15,7 @@ public final class Reg {
     public static final int MM0 = 96;
     public static final int ST0 = 104;
     public static final int K0 = 112;
+    public static final int YMM0 = 128;
     public static final int NONE = -1;
 
     private Reg() {

@@ -55,7 +55,7 @@ final class Dispatch {
         if (c.lfOp != Interpreter.LF_NONE && (d.map > 1 || !LAZY_OK[d.map << 8 | d.opcode])) {
             c.materializeFlags();
         }
-        if ((d.prefixes & Prefix.VEX) != 0) {
+        if ((d.prefixes & (Prefix.VEX | Prefix.EVEX)) != 0) {
             throw c.ud();
         }
         switch (d.map) {
