@@ -28,7 +28,7 @@ public final class Decoder {
     public static final int ATTR_SIGNED_IMM = 4;
 
     // Match-word fields, as written by OpcodeTableGen.
-    private static final int PFX_ANY = 0, PFX_NP = 1, PFX_66 = 2, PFX_F3 = 3, PFX_F2 = 4;
+    private static final int PFX_ANY = 0, PFX_NP = 1, PFX_66 = 2, PFX_F3 = 3, PFX_F2 = 4, PFX_NF = 5;
     private static final int F_LOCK = 1 << 25;
     private static final int F_BYTE = 1 << 26;
     private static final int F_REP = 1 << 27;
@@ -81,10 +81,11 @@ public final class Decoder {
                     d.prefixes |= Prefix.REP;
                     d.prefixes &= ~Prefix.REPNE;
                 }
-                case 0x26 -> seg = 0;
-                case 0x2E -> seg = 1;
-                case 0x36 -> seg = 2;
-                case 0x3E -> seg = 3;
+                // In 64-bit mode ES/CS/SS/DS overrides are ignored (and do not cancel an earlier FS/GS).
+                case 0x26 -> seg = mode == 64 ? seg : 0;
+                case 0x2E -> seg = mode == 64 ? seg : 1;
+                case 0x36 -> seg = mode == 64 ? seg : 2;
+                case 0x3E -> seg = mode == 64 ? seg : 3;
                 case 0x64 -> seg = 4;
                 case 0x65 -> seg = 5;
                 case 0x66 -> opsize = true;
@@ -117,7 +118,7 @@ public final class Decoder {
             d.prefixes |= Prefix.REX;
             d.rex = rex;
         }
-        d.segOverride = mode == 64 ? (seg >= 4 ? seg : -1) : seg;
+        d.segOverride = seg;
         d.addrSize = mode == 64 ? (addrsize ? 32 : 64) : mode == 32 ? (addrsize ? 16 : 32) : (addrsize ? 32 : 16);
 
         int op = b[p++] & 0xff;
@@ -284,7 +285,7 @@ public final class Decoder {
         for (int f = first; f < first + count; f++) {
             final int mw = OpcodeTable.MATCH[f];
             final int fp = mw & 7;
-            if (fp != PFX_ANY && fp != mp) {
+            if (fp != PFX_ANY && fp != mp && !(fp == PFX_NF && (mp == PFX_NP || mp == PFX_66))) {
                 continue;
             }
             final int fmod = (mw >> 3) & 3;
@@ -394,6 +395,9 @@ public final class Decoder {
                     }
                     final boolean ymm = meth == Spec.M_VMY || (meth == Spec.M_VMV && d.vexL != 0);
                     d.index = (ymm ? Reg.YMM0 : Reg.XMM0) + d.sibIndex;
+                    if (d.reg == d.sibIndex || d.reg == d.vexV || d.vexV == d.sibIndex) {
+                        return fail(d, DecodeStatus.INVALID, p - pos); // gathers: destination, index and mask must differ
+                    }
                 }
                 case Spec.M_S -> {
                     bits = 16;
@@ -440,6 +444,28 @@ public final class Decoder {
                         bits = sizeBits(memSize, d);
                     }
                 }
+                case Spec.M_K -> {
+                    bits = sizeBits(regSize, d);
+                    reg = Reg.K0 + (d.reg & 7);
+                    if (d.reg > 7) {
+                        return fail(d, DecodeStatus.INVALID, p - pos); // k8-k15 do not exist
+                    }
+                }
+                case Spec.M_KR, Spec.M_KW -> {
+                    bits = sizeBits(regSize, d);
+                    if (d.mod == 3) {
+                        reg = Reg.K0 + (d.rm & 7);
+                    } else {
+                        kind = OperandKind.MEM;
+                    }
+                }
+                case Spec.M_KH -> {
+                    bits = sizeBits(regSize, d);
+                    reg = Reg.K0 + (d.vexV & 7);
+                    if (d.vexV > 7) {
+                        return fail(d, DecodeStatus.INVALID, p - pos);
+                    }
+                }
                 case Spec.M_ST -> {
                     bits = 80;
                     reg = Reg.ST0 + (d.rm & 7);
@@ -464,7 +490,8 @@ public final class Decoder {
                 }
                 case Spec.M_I, Spec.M_IS -> {
                     kind = OperandKind.IMM;
-                    bits = sizeBits(regSize, d);
+                    // A sign-extended immediate (Is, Iz) takes the operation's size.
+                    bits = meth == Spec.M_IS || regSize == Spec.S_Z ? d.opSize : sizeBits(regSize, d);
                 }
                 case Spec.M_J -> {
                     kind = OperandKind.REL;
@@ -628,7 +655,7 @@ public final class Decoder {
     }
 
     private static int vectorBits(final int size, final DecodedInsn d) {
-        return size == Spec.S_QQ || (size == Spec.S_X && d.vexL != 0) ? 256 : 128;
+        return size == Spec.S_QQ || ((size == Spec.S_X || size == Spec.S_XQ) && d.vexL != 0) ? 256 : 128;
     }
 
     /** Size in bits of an operand of size code {@code s} (0 when the instruction gives none). */
@@ -658,6 +685,7 @@ public final class Decoder {
             case Spec.S_FST -> osz == 16 ? 94 * 8 : 108 * 8;
             case Spec.S_FX -> 512 * 8;
             case Spec.S_R -> d.mode == 64 ? 64 : 32;
+            case Spec.S_AS -> d.addrSize;
             default -> 0;
         };
     }

@@ -33,12 +33,12 @@ public final class OpcodeTableGen {
 
     static {
         final String[] methods = {"", "E", "G", "M", "R", "Z", "B", "S", "C", "D", "I", "Is", "J", "A", "O", "X", "Y",
-            "P", "Q", "N", "V", "W", "U", "H", "L", "ST", "FIX", "ONE", "VMv", "VMx", "VMy"};
+            "P", "Q", "N", "V", "W", "U", "H", "L", "ST", "FIX", "ONE", "VMv", "VMx", "VMy", "K", "KR", "KW", "KH"};
         for (int i = 1; i < methods.length; i++) {
             METHODS.put(methods[i], i);
         }
         final String[] sizes = {"", "b", "w", "d", "q", "dq", "qq", "t", "v", "z", "y", "x", "h", "qx", "ex", "p",
-            "s", "a", "env", "fst", "fx", "xs", "n", "bnd", "r", "xq"};
+            "s", "a", "env", "fst", "fx", "xs", "n", "bnd", "r", "xq", "as"};
         for (int i = 1; i < sizes.length; i++) {
             SIZES.put(sizes[i], i);
         }
@@ -62,7 +62,7 @@ public final class OpcodeTableGen {
     }
 
     // Match-word fields (kept in sync with dev.dejavm.decoder.Decoder).
-    static final int PFX_ANY = 0, PFX_NP = 1, PFX_66 = 2, PFX_F3 = 3, PFX_F2 = 4;
+    static final int PFX_ANY = 0, PFX_NP = 1, PFX_66 = 2, PFX_F3 = 3, PFX_F2 = 4, PFX_NF = 5;
 
     record Row(int line, int map, int opcode, int pfx, int mod, int reg, int rm, boolean hasModrm, int mode, int w,
                int l, int osz, int asz, int sizeRule, boolean rexB0, boolean lock, boolean rep, boolean repcc, String mnemonic,
@@ -131,6 +131,7 @@ public final class OpcodeTableGen {
                 case "66" -> PFX_66;
                 case "f3" -> PFX_F3;
                 case "f2" -> PFX_F2;
+                case "nf" -> PFX_NF;
                 default -> throw error(file, n, "bad prefix " + f[2]);
             };
             int mod = 0, reg = 8, rm = 8;
@@ -206,7 +207,8 @@ public final class OpcodeTableGen {
                     }
                     mod = 1;
                 }
-                if (meth == METHODS.get("R") || meth == METHODS.get("N") || meth == METHODS.get("U") || meth == METHODS.get("ST")) {
+                if (meth == METHODS.get("R") || meth == METHODS.get("N") || meth == METHODS.get("U") || meth == METHODS.get("ST")
+                    || meth == METHODS.get("KR")) {
                     if (mod == 1) {
                         throw error(file, n, "register-only operand with a memory-only ModRM constraint");
                     }
@@ -219,7 +221,7 @@ public final class OpcodeTableGen {
             final boolean vex = map >= 4;
             for (final int o : ops) {
                 final int meth = o & 0xFF;
-                if ((meth == METHODS.get("H") || meth == METHODS.get("B")) && !vex) {
+                if ((meth == METHODS.get("H") || meth == METHODS.get("B") || meth == METHODS.get("KH")) && !vex) {
                     throw error(file, n, "VEX.vvvv operand in a legacy map");
                 }
             }
@@ -242,7 +244,7 @@ public final class OpcodeTableGen {
 
     static boolean usesModrm(final int op) {
         final int meth = op & 0xFF;
-        for (final String s : new String[] {"E", "G", "M", "R", "S", "C", "D", "P", "Q", "N", "V", "W", "U", "ST", "VMv", "VMx", "VMy"}) {
+        for (final String s : new String[] {"E", "G", "M", "R", "S", "C", "D", "P", "Q", "N", "V", "W", "U", "ST", "VMv", "VMx", "VMy", "K", "KR", "KW"}) {
             if (meth == METHODS.get(s)) {
                 return true;
             }
@@ -362,7 +364,7 @@ public final class OpcodeTableGen {
         boolean vvvv = false;
         for (final int o : r.ops()) {
             final int meth = o & 0xFF;
-            if (meth == METHODS.get("H") || meth == METHODS.get("B")) {
+            if (meth == METHODS.get("H") || meth == METHODS.get("B") || meth == METHODS.get("KH")) {
                 vvvv = true;
             }
         }
