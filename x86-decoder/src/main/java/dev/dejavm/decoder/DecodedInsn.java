@@ -66,24 +66,16 @@ public final class DecodedInsn {
         return ip + length;
     }
 
+    /** Resets the fields that decoding does not always overwrite. */
     void clear(final int m) {
         status = DecodeStatus.OK;
-        length = 0;
-        id = 0;
-        mnemonic = 0;
-        attrs = 0;
         mode = m;
-        opSize = 0;
-        addrSize = 0;
         prefixes = 0;
-        segOverride = -1;
         segment = 3;
         rex = 0;
         vexL = 0;
         vexW = 0;
         vexV = 0;
-        map = 0;
-        opcode = 0;
         modrm = -1;
         mod = 0;
         reg = 0;
@@ -97,6 +89,10 @@ public final class DecodedInsn {
         imm = 0;
         imm2 = 0;
         immSize = 0;
+        attrs = 0;
         numOperands = 0;
+        opSize = 0;
+        map = 0;
+        opcode = 0;
     }
 }

@@ -35,9 +35,18 @@ public final class Decoder {
     private static final int F_REPCC = 1 << 28;
     private static final int F_VVVV = 1 << 29;
     private static final int F_REXB0 = 1 << 30;
+    private static final int F_IMM = 1 << 31;
 
     // Table maps.
     private static final int T_VEX = 4;
+
+    private static final boolean[] IS_PREFIX = new boolean[256];
+
+    static {
+        for (final int b : new int[] {0xF0, 0xF2, 0xF3, 0x26, 0x2E, 0x36, 0x3E, 0x64, 0x65, 0x66, 0x67}) {
+            IS_PREFIX[b] = true;
+        }
+    }
 
     private final byte[] window = new byte[MAX_LENGTH];
 
@@ -71,6 +80,9 @@ public final class Decoder {
                 return fail(d, avail >= MAX_LENGTH ? DecodeStatus.TOO_LONG : DecodeStatus.TRUNCATED, Math.max(1, p - pos));
             }
             c = b[p] & 0xff;
+            if (!IS_PREFIX[c] && (mode != 64 || (c & 0xF0) != 0x40)) {
+                break; // the common case: no (more) prefixes
+            }
             switch (c) {
                 case 0xF0 -> d.prefixes |= Prefix.LOCK;
                 case 0xF2 -> {
@@ -282,56 +294,33 @@ public final class Decoder {
         final int count = (slot >>> 1) & 0xFF;
         int form = 0;
         int osz = 0;
+        // The instruction's key word, tested against each form's CARE/WANT masks (see OpcodeTableGen.careWant).
+        final int key = (1 << (mp - 1)) | (d.modrm < 0 ? 0 : d.mod == 3 ? 1 << 5 : 1 << 4) | (d.modrm < 0 ? 0 : (d.modrm & 0x3F) << 6)
+            | (mode == 64 ? 1 << 12 : 0) | (w ? 1 << 13 : 0) | (d.vexL != 0 ? 1 << 14 : 0) | ((rex & 1) << 15);
         for (int f = first; f < first + count; f++) {
-            final int mw = OpcodeTable.MATCH[f];
-            final int fp = mw & 7;
-            if (fp != PFX_ANY && fp != mp && !(fp == PFX_NF && (mp == PFX_NP || mp == PFX_66))) {
+            final int care = OpcodeTable.CARE[f];
+            if ((key & care) != OpcodeTable.WANT[f]) {
                 continue;
             }
-            final int fmod = (mw >> 3) & 3;
-            if (fmod == 1 && d.mod == 3 || fmod == 2 && d.mod != 3) {
-                continue;
-            }
-            final int freg = (mw >> 5) & 0xF;
-            if (freg != 8 && freg != ((d.modrm >> 3) & 7)) {
-                continue;
-            }
-            final int frm = (mw >> 9) & 0xF;
-            if (frm != 8 && frm != (d.modrm & 7)) {
-                continue;
-            }
-            final int fmode = (mw >> 13) & 3;
-            if (fmode == 1 && mode == 64 || fmode == 2 && mode != 64) {
-                continue;
-            }
-            final int fw = (mw >> 15) & 3;
-            if (fw == 1 && w || fw == 2 && !w) {
-                continue;
-            }
-            final int fl = (mw >> 17) & 3;
-            if (fl == 1 && d.vexL != 0 || fl == 2 && d.vexL == 0) {
-                continue;
-            }
-            if ((mw & F_REXB0) != 0 && (rex & 1) != 0) {
-                continue;
-            }
-            final int size = operandSize(mode, vex, w, opsize && fp != PFX_66, (mw >> 23) & 3);
-            final int fos = (mw >> 19) & 3;
-            if (fos != 0 && size != 8 << fos) {
-                continue;
-            }
-            final int fas = (mw >> 21) & 3;
-            if (fas != 0 && d.addrSize != 8 << fas) {
-                continue;
+            if (care < 0) { // operand- or address-size constraint
+                final int mw = OpcodeTable.MATCH[f];
+                final int fos = (mw >> 19) & 3;
+                if (fos != 0 && operandSize(mode, vex, w, opsize && (mw & 7) != PFX_66, (mw >> 23) & 3) != 8 << fos) {
+                    continue;
+                }
+                final int fas = (mw >> 21) & 3;
+                if (fas != 0 && d.addrSize != 8 << fas) {
+                    continue;
+                }
             }
             form = f;
-            osz = size;
             break;
         }
         if (form == 0) {
             return fail(d, DecodeStatus.INVALID, p - pos);
         }
         final int mw = OpcodeTable.MATCH[form];
+        osz = operandSize(mode, vex, w, opsize && (mw & 7) != PFX_66, (mw >> 23) & 3);
         d.opSize = (mw & F_BYTE) != 0 ? 8 : osz;
         if ((d.prefixes & Prefix.LOCK) != 0 && ((mw & F_LOCK) == 0 || d.mod == 3)) {
             return fail(d, DecodeStatus.INVALID, p - pos);
@@ -352,7 +341,6 @@ public final class Decoder {
         // Operands and immediates.
         final int nops = OpcodeTable.OPERAND_COUNT[form];
         d.numOperands = nops;
-        int immIndex = 0;
         for (int i = 0; i < nops; i++) {
             final int spec = OpcodeTable.OPERANDS[form * 4 + i];
             final int meth = spec & 0xFF;
@@ -512,8 +500,19 @@ public final class Decoder {
             d.opKind[i] = kind;
             d.opReg[i] = reg;
             d.operandSize[i] = bits;
+        }
 
-            // Immediates, in operand order.
+        // Immediates, in operand order.
+        if ((mw & F_IMM) == 0) {
+            d.length = p - pos;
+            return d.status;
+        }
+        int immIndex = 0;
+        for (int i = 0; i < nops; i++) {
+            final int spec = OpcodeTable.OPERANDS[form * 4 + i];
+            final int meth = spec & 0xFF;
+            final int regSize = (spec >> 8) & 0xFF;
+            final int bits = d.operandSize[i];
             int n = 0;
             boolean signed = false;
             switch (meth) {
@@ -576,6 +575,8 @@ public final class Decoder {
             return fail(d, DecodeStatus.INVALID, p - pos);
         }
         d.prefixes |= Prefix.EVEX;
+        d.id = 0;
+        d.mnemonic = 0;
         if (p + 3 > end) {
             return truncated(d, p - pos, avail);
         }
@@ -658,10 +659,32 @@ public final class Decoder {
         return size == Spec.S_QQ || ((size == Spec.S_X || size == Spec.S_XQ) && d.vexL != 0) ? 256 : 128;
     }
 
+    /** {@link #computeSize} for every size code, mode (16/32/64), operand size (8..64) and VEX.L. */
+    private static final short[] SIZE_BITS = new short[64 * 3 * 4 * 2];
+
+    static {
+        for (int s = 0; s < 64; s++) {
+            for (int m = 0; m < 3; m++) {
+                for (int o = 0; o < 4; o++) {
+                    for (int l = 0; l < 2; l++) {
+                        SIZE_BITS[((s * 3 + m) * 4 + o) * 2 + l] = (short) computeSize(s, 16 << m, 8 << o, l != 0);
+                    }
+                }
+            }
+        }
+    }
+
     /** Size in bits of an operand of size code {@code s} (0 when the instruction gives none). */
     static int sizeBits(final int s, final DecodedInsn d) {
-        final int osz = d.opSize == 8 ? 8 : d.opSize;
-        final boolean l = d.vexL != 0;
+        if (s == Spec.S_AS) {
+            return d.addrSize;
+        }
+        final int m = d.mode == 64 ? 2 : d.mode >> 5;
+        final int o = Integer.numberOfTrailingZeros(d.opSize) - 3;
+        return SIZE_BITS[((s * 3 + m) * 4 + o) * 2 + (d.vexL & 1)];
+    }
+
+    private static int computeSize(final int s, final int mode, final int osz, final boolean l) {
         return switch (s) {
             case Spec.S_B -> 8;
             case Spec.S_W -> 16;
@@ -679,13 +702,12 @@ public final class Decoder {
             case Spec.S_EX -> l ? 32 : 16;
             case Spec.S_XQ -> l ? 256 : 64;
             case Spec.S_P -> osz == 16 ? 32 : osz == 32 ? 48 : 80;
-            case Spec.S_S -> d.mode == 64 ? 80 : 48;
+            case Spec.S_S -> mode == 64 ? 80 : 48;
             case Spec.S_A -> osz * 2;
             case Spec.S_ENV -> osz == 16 ? 14 * 8 : 28 * 8;
             case Spec.S_FST -> osz == 16 ? 94 * 8 : 108 * 8;
             case Spec.S_FX -> 512 * 8;
-            case Spec.S_R -> d.mode == 64 ? 64 : 32;
-            case Spec.S_AS -> d.addrSize;
+            case Spec.S_R -> mode == 64 ? 64 : 32;
             default -> 0;
         };
     }

@@ -361,6 +361,13 @@ public final class OpcodeTableGen {
                 wide = true;
             }
         }
+        boolean imm = false;
+        for (final int o : r.ops()) {
+            final int meth = o & 0xFF;
+            for (final String m : new String[] {"I", "Is", "J", "A", "O", "L"}) {
+                imm |= meth == METHODS.get(m);
+            }
+        }
         boolean vvvv = false;
         for (final int o : r.ops()) {
             final int meth = o & 0xFF;
@@ -371,7 +378,38 @@ public final class OpcodeTableGen {
         return r.pfx() | r.mod() << 3 | r.reg() << 5 | r.rm() << 9 | r.mode() << 13 | r.w() << 15 | r.l() << 17
             | r.osz() << 19 | r.asz() << 21 | r.sizeRule() << 23 | (r.lock() ? 1 << 25 : 0)
             | (byteOp && !wide ? 1 << 26 : 0) | (r.rep() ? 1 << 27 : 0) | (r.repcc() ? 1 << 28 : 0)
-            | (vvvv ? 1 << 29 : 0) | (r.rexB0() ? 1 << 30 : 0);
+            | (vvvv ? 1 << 29 : 0) | (r.rexB0() ? 1 << 30 : 0) | (imm ? 1 << 31 : 0);
+    }
+
+    /**
+     * A form's constraints as a mask test against the instruction's key word, {@code (key & care) == want}:
+     * bits 0-3 mandatory prefix one-hot (none, 66, F3, F2), 4 memory form, 5 register form, 6-8 ModRM.rm,
+     * 9-11 ModRM.reg (bits 6-11 are ModRM's low six bits), 12 64-bit mode, 13 W, 14 VEX.L, 15 REX.B. Bit 31 of care: operand/address-size constraints
+     * remain to be checked.
+     */
+    static int[] careWant(final Row r) {
+        int care = 0, want = 0;
+        switch (r.pfx()) {
+            case PFX_NP -> { care |= 0xF; want |= 1; }
+            case PFX_66 -> { care |= 0xF; want |= 2; }
+            case PFX_F3 -> { care |= 0xF; want |= 4; }
+            case PFX_F2 -> { care |= 0xF; want |= 8; }
+            case PFX_NF -> care |= 0xC;
+            default -> { }
+        }
+        if (r.mod() == 1) { care |= 1 << 4; want |= 1 << 4; }
+        if (r.mod() == 2) { care |= 1 << 5; want |= 1 << 5; }
+        if (r.rm() != 8) { care |= 7 << 6; want |= r.rm() << 6; }
+        if (r.reg() != 8) { care |= 7 << 9; want |= r.reg() << 9; }
+        if (r.mode() == 1) { care |= 1 << 12; }
+        if (r.mode() == 2) { care |= 1 << 12; want |= 1 << 12; }
+        if (r.w() == 1) { care |= 1 << 13; }
+        if (r.w() == 2) { care |= 1 << 13; want |= 1 << 13; }
+        if (r.l() == 1) { care |= 1 << 14; }
+        if (r.l() == 2) { care |= 1 << 14; want |= 1 << 14; }
+        if (r.rexB0()) { care |= 1 << 15; }
+        if (r.osz() != 0 || r.asz() != 0) { care |= 1 << 31; }
+        return new int[] {care, want};
     }
 
     static String tables(final List<Row> rows) {
@@ -403,6 +441,8 @@ public final class OpcodeTableGen {
         final int[] nops = new int[n];
         final String[] isa = new String[n];
         final int[] line = new int[n];
+        final int[] care = new int[n];
+        final int[] want = new int[n];
         isa[0] = "none";
         for (int i = 1; i < n; i++) {
             final Row r = ordered.get(i - 1);
@@ -414,6 +454,9 @@ public final class OpcodeTableGen {
             }
             isa[i] = r.isa();
             line[i] = r.line();
+            final int[] cw = careWant(r);
+            care[i] = cw[0];
+            want[i] = cw[1];
         }
         final List<String> isas = new ArrayList<>();
         for (final String s : isa) {
@@ -433,6 +476,9 @@ public final class OpcodeTableGen {
         b.append("    public static final int FORMS = ").append(n).append(";\n");
         b.append("    public static final int[] SLOT = ints(").append(chunks(encode(slot))).append(");\n");
         b.append("    public static final int[] MATCH = ints(").append(chunks(encode(match))).append(");\n");
+        b.append("    /** Constraint test per form: {@code (key & CARE[f]) == WANT[f]} (see OpcodeTableGen.careWant). */\n");
+        b.append("    public static final int[] CARE = ints(").append(chunks(encode(care))).append(");\n");
+        b.append("    public static final int[] WANT = ints(").append(chunks(encode(want))).append(");\n");
         b.append("    public static final int[] MNEMONIC = ints(").append(chunks(encode(mnem))).append(");\n");
         b.append("    public static final int[] OPERAND_COUNT = ints(").append(chunks(encode(nops))).append(");\n");
         b.append("    /** Four operand specs per form: {@code method | regSize << 8 | memSize << 16 | fixedReg << 24}. */\n");
