@@ -137,6 +137,7 @@ public final class Decoder {
         int map = 0;
         int tmap;
         boolean vex = false;
+        int vvvvRaw = 0;
         // The mandatory prefix: the last F2/F3, else 66 (for VEX, VEX.pp).
         int mp = (d.prefixes & Prefix.REP) != 0 ? PFX_F3 : (d.prefixes & Prefix.REPNE) != 0 ? PFX_F2 : opsize ? PFX_66 : PFX_NP;
         if (op == 0x0F) {
@@ -187,9 +188,10 @@ public final class Decoder {
                     return fail(d, DecodeStatus.INVALID, p - pos);
                 }
             }
+            vvvvRaw = d.vexV;
             if (mode != 64) {
                 rex &= 0x48;
-                d.vexV &= 7;
+                d.vexV &= 7; // VEX.vvvv[3] is ignored outside 64-bit mode where a register is named
             }
             d.rex = rex;
             mp = pp == 0 ? PFX_NP : pp == 1 ? PFX_66 : pp == 2 ? PFX_F3 : PFX_F2;
@@ -325,7 +327,7 @@ public final class Decoder {
         if ((d.prefixes & Prefix.LOCK) != 0 && ((mw & F_LOCK) == 0 || d.mod == 3)) {
             return fail(d, DecodeStatus.INVALID, p - pos);
         }
-        if (vex && (mw & F_VVVV) == 0 && d.vexV != 0) {
+        if (vex && (mw & F_VVVV) == 0 && vvvvRaw != 0) {
             return fail(d, DecodeStatus.INVALID, p - pos); // VEX.vvvv must be 1111b when unused
         }
         if (tmap == 1 && (op == 0x20 || op == 0x22) && !validControlRegister(d.reg, mode)) {

@@ -206,6 +206,14 @@ public final class ZydisComparator implements AutoCloseable {
         if ((ours.prefixes & Prefix.EVEX) != 0 && oursOk && !theirsOk) {
             return "evex-length-only";
         }
+        if (oursOk && theirsOk && ours.mode == 64 && ours.addrSize == 32 && (ours.rex & 1) != 0 && ours.mod == 0
+                && ours.sibIndex >= 0 && ours.base == dev.dejavm.decoder.Reg.NONE) {
+            return "zydis-sib-no-base-addr32";
+        }
+        if (oursOk && theirsOk && (ours.prefixes & Prefix.SEG) != 0 && ours.map == 0 && ours.opcode == 0xFF
+                && ((ours.reg & 7) == 2 || (ours.reg & 7) == 4) && ours.segOverride == 3) {
+            return "zydis-notrack-segment";
+        }
         if (oursOk && theirsOk && "wbnoinvd".equals(Mnemonic.name(ours.mnemonic)) && "wbinvd".equals(z.mnemonic())) {
             return "zydis-wbnoinvd";
         }
