@@ -43,7 +43,7 @@ public final class Disassembler {
     public long disassemble(final MemorySegment seg, final long from, final long to, final long org, final LineSink sink) {
         final long end = Math.min(to, seg.byteSize());
         long count = 0;
-        final int addrDigits = org + end > 0xFFFF_FFFFL ? 16 : 8;
+        final int addrDigits = org + end - 1 > 0xFFFF_FFFFL ? 16 : 8;
         for (long off = from; off < end; ) {
             final int avail = (int) Math.min(Decoder.MAX_LENGTH, end - off);
             for (int i = 0; i < avail; i++) {

@@ -1,5 +1,7 @@
 package dev.dejavm.platform.board;
 
+import dev.dejavm.decoder.Disassembler;
+
 import dev.dejavm.core.bus.MmioBus;
 import dev.dejavm.core.bus.PortBus;
 import dev.dejavm.core.bus.SystemControl;
@@ -15,6 +17,7 @@ import dev.dejavm.core.mem.PhysicalMemory;
 import dev.dejavm.core.state.ResetKind;
 import dev.dejavm.core.state.Resettable;
 import dev.dejavm.core.time.Timeline;
+import dev.dejavm.decoder.Disassembler;
 import dev.dejavm.platform.firmware.FirmwareImage;
 
 import java.lang.foreign.Arena;
@@ -148,6 +151,19 @@ public final class Machine implements SystemControl, AutoCloseable {
 
     public PhysicalMemory memory() {
         return memory;
+    }
+
+    /**
+     * Disassembles {@code length} bytes of guest-physical memory at {@code physical} as {@code mode}-bit code, one
+     * line per instruction, without touching devices (MMIO reads as 0xff). For reports and debugging.
+     * @return instructions printed
+     */
+    public long disassemble(final long physical, final int length, final int mode, final Disassembler.LineSink sink) {
+        final byte[] bytes = new byte[Math.max(0, length)];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) memory.peekByte(physical + i);
+        }
+        return new Disassembler(mode).disassemble(bytes, 0, bytes.length, physical, sink);
     }
 
     public Interpreter interpreter() {

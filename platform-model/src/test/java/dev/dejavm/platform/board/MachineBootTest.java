@@ -52,4 +52,23 @@ class MachineBootTest {
         assertEquals(java.util.List.of(0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x20, 0x30, 0xF0),
                 java.util.Arrays.stream(post).boxed().toList());
     }
+
+    @Test
+    void shouldDisassembleGuestMemoryAtTheResetVector() {
+        final FirmwareImage fw = FirmwareImage.builtin("builtin");
+        final byte[] image = fw.bytes();
+        final java.util.List<String> lines = new java.util.ArrayList<>();
+        try (Machine m = new Machine(MachineConfig.defaults(), fw, new Consoles(b -> { }, b -> { }))) {
+            m.disassemble(0xFFFF_FFF0L, 16, 16, t -> lines.add(t.toString()));
+        }
+        // The ROM ends at 4 GiB: the reset vector is the image's 16th byte from the end, and the first line shows
+        // exactly the image's bytes there (the instruction itself is checked against Zydis/objdump elsewhere).
+        final int len = lines.get(0).substring(10, 40).trim().split(" ").length;
+        final StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < len; i++) {
+            hex.append(i > 0 ? " " : "").append(String.format("%02x", image[image.length - 16 + i] & 0xff));
+        }
+        assertEquals("fffffff0: " + hex, lines.get(0).substring(0, 10 + hex.length()));
+        org.junit.jupiter.api.Assertions.assertTrue(lines.get(0).contains("jmp"), lines.get(0));
+    }
 }
