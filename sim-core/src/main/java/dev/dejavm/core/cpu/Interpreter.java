@@ -95,6 +95,9 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     long lfR;
     int lfSize;
     private int lastVector = -1;
+    private long exceptionsRaised;
+    private int raisedVector = -1;
+    private int raisedErrorCode;
     private int lastErrorCode;
     private long lastFaultRip;
 
@@ -955,6 +958,9 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         }
         lastVector = vector;
         lastErrorCode = code;
+        if (source == SOURCE_FAULT) {
+            raised(vector, code);
+        }
         lastFaultRip = insnLinear;
         long ret = returnRip;
         boolean software = source == SOURCE_SOFTWARE;
@@ -967,6 +973,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
                     tripleFault = true;
                     lastVector = second.vector;
                     lastErrorCode = second.errorCode;
+                    raised(second.vector, second.errorCode);
                     return;
                 }
                 final int v2 = second.vector;
@@ -981,10 +988,32 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
                 }
                 lastVector = vector;
                 lastErrorCode = code;
+                raised(vector, code);
                 software = false;
                 ret = insnRip;
             }
         }
+    }
+
+    private void raised(final int vector, final int code) {
+        exceptionsRaised++;
+        raisedVector = vector;
+        raisedErrorCode = code;
+    }
+
+    /** Exceptions the CPU has raised (faults, traps and their escalations; not INT n/INT3/INTO or interrupts). */
+    public long exceptionsRaised() {
+        return exceptionsRaised;
+    }
+
+    /** Vector of the last exception the CPU raised, -1 if none. */
+    public int raisedVector() {
+        return raisedVector;
+    }
+
+    /** Error code of the last exception the CPU raised (0 for vectors without one). */
+    public int raisedErrorCode() {
+        return raisedErrorCode;
     }
 
     /** Software interrupt (INT n, INT3, INTO): return address is the next instruction. */
