@@ -4,6 +4,7 @@ import dev.dejavm.platform.BadInputException;
 import dev.dejavm.platform.board.Consoles;
 import dev.dejavm.platform.board.Machine;
 import dev.dejavm.platform.board.MachineConfig;
+import dev.dejavm.platform.board.Outcome;
 import dev.dejavm.platform.board.RunResult;
 import dev.dejavm.platform.firmware.FirmwareImage;
 import dev.dejavm.trace.journal.JournalHeader;
@@ -36,8 +37,17 @@ final class RunCommand implements Callable<Integer> {
             description = "Firmware image: the bundled firmware, Debian's SeaBIOS, or a ROM file (default: ${DEFAULT-VALUE}).")
     String firmware;
 
-    @Option(names = "--machine", paramLabel = "pc", defaultValue = "pc", description = "Board (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--machine", paramLabel = "pc|bare", defaultValue = "pc",
+            description = "pc: the PC board; bare: RAM, the ROM and two ports, for CPU test ROMs (default: ${DEFAULT-VALUE}).")
     String machine;
+
+    @Option(names = "--post-port", paramLabel = "PORT", defaultValue = "0x80",
+            description = "bare machine: writes to this port are shown as POST codes (default: ${DEFAULT-VALUE}).")
+    String postPort;
+
+    @Option(names = "--debugcon-port", paramLabel = "PORT", defaultValue = "0xe9",
+            description = "bare machine: writes to this port are console text (default: ${DEFAULT-VALUE}).")
+    String debugconPort;
 
     @Option(names = "--memory", paramLabel = "SIZE", defaultValue = "128M", description = "Guest RAM, e.g. 128M or 1G (default: ${DEFAULT-VALUE}).")
     String memory;
@@ -80,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
         final MachineConfig config = MachineConfig.defaults().withBoard(machine).withFirmware(firmware)
                 .withMemory(MachineConfig.parseSize(memory)).withRtcStart(MachineConfig.parseInstant(rtcStart))
                 .withExitAction(exitAction).withLimits(checkedLimit(maxIcount), Durations.parseNanos(maxVirtualTime))
-                .withReboots(checkedReboots(reboots));
+                .withReboots(checkedReboots(reboots)).withPorts(port("--post-port", postPort), port("--debugcon-port", debugconPort));
         final FirmwareImage image = FirmwareImage.load(config.firmware());
         final Path journalDir = noJournal ? null : (journal != null ? journal : defaultJournalDir());
         if (journalDir != null) {
@@ -91,7 +101,11 @@ final class RunCommand implements Callable<Integer> {
         final boolean bothOnTerminal = "-".equals(serial) && "-".equals(debugcon);
         final ConsolePrinter dc = printer(debugcon, bothOnTerminal ? "debugcon| " : "", out);
         final ConsolePrinter com1 = printer(serial, bothOnTerminal ? "com1| " : "", out);
-        final Consoles consoles = new Consoles(dc::write, com1::write);
+        final Consoles consoles = new Consoles(dc::write, com1::write, code -> {
+            if (!quiet) {
+                out.printf("post| 0x%02x%n", code);
+            }
+        });
 
         final RunResult result;
         final String digest;
@@ -117,7 +131,23 @@ final class RunCommand implements Callable<Integer> {
             com1.finish();
         }
         Summary.print(out, image, result, events, journalDir, digest);
+        if (config.board().equals("bare") && result.outcome() == Outcome.HALT) {
+            return ExitCodes.OK; // HLT with interrupts off is how a test ROM on the bare machine finishes
+        }
         return result.outcome().exitStatus();
+    }
+
+    private static int port(final String option, final String text) {
+        try {
+            final String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+            final int v = t.startsWith("0x") ? Integer.parseInt(t.substring(2), 16) : Integer.parseInt(t);
+            if (v < 0 || v > 0xFFFF) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (final NumberFormatException e) {
+            throw new BadInputException(option + " '" + text + "' is not a port number 0 .. 0xffff");
+        }
     }
 
     private static long checkedLimit(final long n) {

@@ -29,8 +29,8 @@ import java.util.List;
  * One PC: guest RAM, the firmware ROM, the buses with the board's devices, the timeline and the interpreter, plus
  * the run loop that turns the interpreter's stops into outcomes, resets and journal events.
  *
- * <p>The board (this version: {@code pc}, the devices the bundled firmware needs, at the addresses QEMU's pc uses)
- * is built by {@link PcBoard}; this class owns the life cycle.
+ * <p>The board ({@code pc}: the devices firmware needs, at the addresses QEMU's pc uses) is built by
+ * {@link PcBoard}; the {@code bare} machine for CPU test ROMs by {@link BareBoard}. This class owns the life cycle.
  */
 public final class Machine implements SystemControl, AutoCloseable {
     private final MachineConfig config;
@@ -44,6 +44,7 @@ public final class Machine implements SystemControl, AutoCloseable {
     private final Interpreter interpreter;
     private final List<Resettable> devices = new ArrayList<>();
     private final PcBoard board;
+    private final BareBoard bare;
     private final Arena arena = Arena.ofShared();
     private final int timeLimitTimer;
     private MemorySegment rom;
@@ -60,9 +61,16 @@ public final class Machine implements SystemControl, AutoCloseable {
         this.firmware = firmware;
         this.ram = new GuestRam(config.memoryBytes());
         this.interpreter = new Interpreter(cpu, memory, ports, timeline);
-        mapMemory();
-        this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam);
-        interpreter.setInterruptSource(board.pic());
+        if (config.board().equals("bare")) {
+            mapBareMemory();
+            this.board = null;
+            this.bare = new BareBoard(config, ports, consoles, devices::add);
+        } else {
+            mapMemory();
+            this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam);
+            this.bare = null;
+            interpreter.setInterruptSource(board.pic());
+        }
         this.timeLimitTimer = timeline.register("virtual-time-limit", now -> {
             timeLimitHit = true;
             interpreter.requestStop();
@@ -84,6 +92,17 @@ public final class Machine implements SystemControl, AutoCloseable {
         MemorySegment.copy(MemorySegment.ofArray(image), 0, rom, 0, image.length);
         memory.mapRom(PcLayout.FOUR_GIB - image.length, image.length, rom, 0);
         applyPam(PcLayout.PAM_WINDOW_BASE, PcLayout.ONE_MIB - PcLayout.PAM_WINDOW_BASE, 0);
+    }
+
+    /** The bare machine: RAM from 0, the ROM at the top of 4 GiB and its last 64 KiB (or all of it) at 0xF0000. */
+    private void mapBareMemory() {
+        memory.mapRam(0, config.memoryBytes(), ram.segment(), 0);
+        final byte[] image = firmware.bytes();
+        rom = arena.allocate(image.length, PhysicalMemory.PAGE_SIZE);
+        MemorySegment.copy(MemorySegment.ofArray(image), 0, rom, 0, image.length);
+        memory.mapRom(PcLayout.FOUR_GIB - image.length, image.length, rom, 0);
+        final long alias = Math.min(image.length, BareBoard.LOW_ALIAS_SIZE);
+        memory.mapRom(PcLayout.ONE_MIB - alias, alias, rom, image.length - alias);
     }
 
     /**
@@ -145,8 +164,14 @@ public final class Machine implements SystemControl, AutoCloseable {
         return firmware;
     }
 
+    /** The pc board's devices; null on the bare machine. */
     public PcBoard board() {
         return board;
+    }
+
+    /** POST codes written so far, oldest first (at most {@link dev.dejavm.platform.dev.post.PostPort#HISTORY}). */
+    public int[] postCodes() {
+        return board != null ? board.post().codes() : bare.post().codes();
     }
 
     public PhysicalMemory memory() {
@@ -224,8 +249,8 @@ public final class Machine implements SystemControl, AutoCloseable {
                 case StopReason.TRIPLE_FAULT -> {
                     final String state = interpreter.describe();
                     sink.onEvent(EventKind.TRIPLE_FAULT, 0, interpreter.lastExceptionVector(), 0, interpreter.lastExceptionErrorCode());
-                    if (resets >= config.reboots()) {
-                        return result(Outcome.TRIPLE_FAULT, state);
+                    if (bare != null || resets >= config.reboots()) {
+                        return result(Outcome.TRIPLE_FAULT, state); // the bare machine has no board to reset it
                     }
                     // The board turns the CPU's shutdown into a reset, as QEMU's pc does without -no-reboot.
                     sink.onEvent(EventKind.RESET, 0, ResetCause.TRIPLE_FAULT, 0, 0);

@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * ({@link #toMap()}) and read back by replay ({@link #fromMap(Map)}): same config + same firmware bytes ⇒ the same
  * journal.
  *
- * @param board          board name; "pc" (the PC board of this version)
+ * @param board          "pc" (the PC board) or "bare" (RAM, ROM and nothing else, for CPU test ROMs)
  * @param memoryBytes    guest RAM in bytes: 2 MiB .. 3 GiB, a multiple of 1 MiB
  * @param cpus           number of CPUs reported through fw_cfg (1 executes)
  * @param firmware       "builtin", "seabios" or a path
@@ -23,9 +23,11 @@ import java.util.TreeMap;
  * @param maxIcount      stop after this many instructions (0 = no limit)
  * @param maxVirtualNs   stop at this virtual time in nanoseconds (0 = no limit)
  * @param reboots        guest resets to go through before a reset ends the run (0 = the first reset ends it)
+ * @param postPort       {@code bare} board: the port whose writes print as POST codes
+ * @param debugconPort   {@code bare} board: the port whose writes print as console text
  */
 public record MachineConfig(String board, long memoryBytes, int cpus, String firmware, long rtcStart, String exitAction,
-                            long maxIcount, long maxVirtualNs, int reboots) {
+                            long maxIcount, long maxVirtualNs, int reboots, int postPort, int debugconPort) {
     public static final long MIB = 1L << 20;
     public static final long DEFAULT_MEMORY = 128 * MIB;
     public static final long MIN_MEMORY = 2 * MIB;
@@ -33,9 +35,18 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
     /** 2024-01-01T00:00:00Z, the default RTC start (the same instant the reference QEMU runs use). */
     public static final long DEFAULT_RTC_START = 1_704_067_200L;
 
+    /** The bare board's default POST and console ports (the conventions of CPU test ROMs). */
+    public static final int DEFAULT_POST_PORT = 0x80, DEFAULT_DEBUGCON_PORT = 0xE9;
+
     public MachineConfig {
-        if (!board.equals("pc")) {
-            throw new BadInputException("unknown board '" + board + "': this version has 'pc'");
+        if (!board.equals("pc") && !board.equals("bare")) {
+            throw new BadInputException("unknown machine '" + board + "': this version has 'pc' and 'bare'");
+        }
+        if (postPort < 0 || postPort > 0xFFFF || debugconPort < 0 || debugconPort > 0xFFFF) {
+            throw new BadInputException("port numbers are 0 .. 0xffff");
+        }
+        if (postPort == debugconPort) {
+            throw new BadInputException("the POST port and the debug console port must differ");
         }
         if (memoryBytes < MIN_MEMORY || memoryBytes > MAX_MEMORY || memoryBytes % MIB != 0) {
             throw new BadInputException("memory size " + memoryBytes + " bytes is out of range: give 2M .. 3G in whole MiB (e.g. --memory 128M)");
@@ -55,35 +66,40 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
     }
 
     public static MachineConfig defaults() {
-        return new MachineConfig("pc", DEFAULT_MEMORY, 1, "builtin", DEFAULT_RTC_START, null, 0, 0, 0);
+        return new MachineConfig("pc", DEFAULT_MEMORY, 1, "builtin", DEFAULT_RTC_START, null, 0, 0, 0, DEFAULT_POST_PORT,
+                DEFAULT_DEBUGCON_PORT);
     }
 
     public MachineConfig withFirmware(final String f) {
-        return new MachineConfig(board, memoryBytes, cpus, f, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots);
+        return new MachineConfig(board, memoryBytes, cpus, f, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
     }
 
     public MachineConfig withMemory(final long bytes) {
-        return new MachineConfig(board, bytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots);
+        return new MachineConfig(board, bytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
     }
 
     public MachineConfig withRtcStart(final long epochSeconds) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, epochSeconds, exitAction, maxIcount, maxVirtualNs, reboots);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, epochSeconds, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
     }
 
     public MachineConfig withExitAction(final String action) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, action, maxIcount, maxVirtualNs, reboots);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, action, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
     }
 
     public MachineConfig withLimits(final long icount, final long virtualNs) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, icount, virtualNs, reboots);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, icount, virtualNs, reboots, postPort, debugconPort);
     }
 
     public MachineConfig withReboots(final int n) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, n);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, n, postPort, debugconPort);
     }
 
     public MachineConfig withBoard(final String b) {
-        return new MachineConfig(b, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots);
+        return new MachineConfig(b, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
+    }
+
+    public MachineConfig withPorts(final int post, final int debugcon) {
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, post, debugcon);
     }
 
     /** Parses "128M", "2G", "65536K" or a plain byte count. */
@@ -131,6 +147,10 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
         m.put("max-icount", Long.toString(maxIcount));
         m.put("max-virtual-ns", Long.toString(maxVirtualNs));
         m.put("reboots", Integer.toString(reboots));
+        if (board.equals("bare")) {
+            m.put("post-port", Integer.toString(postPort));
+            m.put("debugcon-port", Integer.toString(debugconPort));
+        }
         return m;
     }
 
@@ -140,7 +160,9 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
             final String exit = get(m, "exit-action");
             return new MachineConfig(get(m, "board"), Long.parseLong(get(m, "memory")), Integer.parseInt(get(m, "cpus")),
                     get(m, "firmware"), Long.parseLong(get(m, "rtc-start")), exit.isEmpty() ? null : exit,
-                    Long.parseLong(get(m, "max-icount")), Long.parseLong(get(m, "max-virtual-ns")), Integer.parseInt(get(m, "reboots")));
+                    Long.parseLong(get(m, "max-icount")), Long.parseLong(get(m, "max-virtual-ns")), Integer.parseInt(get(m, "reboots")),
+                    Integer.parseInt(m.getOrDefault("post-port", Integer.toString(DEFAULT_POST_PORT))),
+                    Integer.parseInt(m.getOrDefault("debugcon-port", Integer.toString(DEFAULT_DEBUGCON_PORT))));
         } catch (final NumberFormatException e) {
             throw new BadInputException("journal header has a malformed machine configuration: " + e.getMessage());
         }
