@@ -162,6 +162,10 @@ final class Dispatch {
                 SystemExec.requireCpl0(c);
                 c.s.cr0 &= ~CpuState.CR0_TS;
             }
+            case 0x05 -> SystemExec.syscall(c);
+            case 0x07 -> SystemExec.sysret(c, d);
+            case 0x34 -> SystemExec.sysenter(c);
+            case 0x35 -> SystemExec.sysexit(c, d);
             case 0x08, 0x09 -> SystemExec.requireCpl0(c); // INVD, WBINVD: no caches to flush
             case 0x0B -> throw c.ud(); // UD2
             case 0x0D, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F -> {

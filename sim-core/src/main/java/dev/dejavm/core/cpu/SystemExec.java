@@ -7,8 +7,9 @@ import dev.dejavm.decoder.Reg;
  * System instructions: control/debug registers, MSRs, CPUID, descriptor tables, I/O, HLT, flag control.
  *
  * <p>CPUID describes exactly what the interpreter implements: vendor "GenuineIntel", family 6 model 0x0F stepping
- * 0xB, brand "dejavm virtual CPU"; leaf 1 EDX = PSE, TSC, MSR, PAE, MTRR, PGE, CMOV, PAT (no FPU/SSE: x87 and SSE
- * raise #UD until they are implemented); leaf 0x80000001 EDX = NX, LM. Leaves above the maximum return zeros.
+ * 0xB, brand "dejavm virtual CPU"; leaf 1 EDX = PSE, TSC, MSR, PAE, SEP, MTRR, PGE, CMOV, PAT (no FPU/SSE: x87 and
+ * SSE raise #UD until they are implemented); leaf 0x80000001 EDX = SYSCALL, NX, LM. Leaves above the maximum return
+ * zeros.
  */
 final class SystemExec {
     static final int MSR_TSC = 0x10, MSR_APIC_BASE = 0x1B, MSR_MTRRCAP = 0xFE, MSR_SYSENTER_CS = 0x174,
@@ -219,6 +220,109 @@ final class SystemExec {
         }
     }
 
+    // ---- fast system calls (SDM Vol. 2: SYSCALL, SYSRET, SYSENTER, SYSEXIT) ---------------------------------
+
+    /** Flat 4 GiB segment cache: base 0, limit 0xFFFFFFFF, page granular. */
+    private static void flat(final CpuState s, final int seg, final int selector, final int attr) {
+        s.sel[seg] = selector & 0xFFFF;
+        s.segBase[seg] = 0;
+        s.segLimit[seg] = 0xFFFFFFFFL;
+        s.segAttr[seg] = attr | CpuState.ATTR_G;
+    }
+
+    private static final int CODE = 0x9B; // present, S, execute/read, accessed
+    private static final int DATA = 0x93; // present, S, read/write, accessed
+
+    /** SYSCALL: 64-bit mode with EFER.SCE only (Intel raises #UD in compatibility and legacy mode). */
+    static void syscall(final Interpreter c) {
+        final CpuState s = c.s;
+        if (c.codeSize != 64 || (s.efer & CpuState.EFER_SCE) == 0) {
+            throw c.ud();
+        }
+        final int sel = (int) (s.star >>> 32) & 0xFFFF;
+        s.gpr[Reg.RCX] = s.rip;
+        s.gpr[Reg.R11] = c.rflags() & ~CpuState.RF;
+        s.rflags = (c.rflags() & ~s.sfmask & ~CpuState.RF) | 2;
+        flat(s, CpuState.CS, sel & 0xFFFC, CODE | CpuState.ATTR_L);
+        flat(s, CpuState.SS, (sel + 8) & 0xFFFC, DATA | CpuState.ATTR_DB);
+        s.cpl = 0;
+        s.rip = s.lstar;
+        c.flushTlb(false);
+    }
+
+    /** SYSRET: back to CPL 3, 64-bit (REX.W) or compatibility mode. */
+    static void sysret(final Interpreter c, final DecodedInsn d) {
+        final CpuState s = c.s;
+        if (c.codeSize != 64 || (s.efer & CpuState.EFER_SCE) == 0) {
+            throw c.ud();
+        }
+        if (s.cpl != 0) {
+            throw c.gp(0);
+        }
+        final int sel = (int) (s.star >>> 48) & 0xFFFF;
+        final boolean to64 = (d.rex & 8) != 0;
+        final long rip = to64 ? s.gpr[Reg.RCX] : s.gpr[Reg.RCX] & 0xFFFFFFFFL;
+        if (to64 && ((rip << 16) >> 16) != rip) {
+            throw c.gp(0); // Intel: #GP(0) in CPL 0 for a non-canonical RCX
+        }
+        s.rflags = (s.gpr[Reg.R11] & 0x3C7FD7L) | 2;
+        if (to64) {
+            flat(s, CpuState.CS, (sel + 16) | 3, CODE | 0x60 | CpuState.ATTR_L);
+        } else {
+            flat(s, CpuState.CS, sel | 3, CODE | 0x60 | CpuState.ATTR_DB);
+        }
+        // SS.sel = STAR[63:48] + 8 with RPL 3; the cached descriptor is flat, DPL 3.
+        flat(s, CpuState.SS, (sel + 8) | 3, DATA | 0x60 | CpuState.ATTR_DB);
+        s.cpl = 3;
+        s.rip = rip;
+        c.flushTlb(false);
+    }
+
+    /** SYSENTER: to CPL 0 at IA32_SYSENTER_EIP/ESP; 64-bit code segment when IA-32e mode is active. */
+    static void sysenter(final Interpreter c) {
+        final CpuState s = c.s;
+        final int cs = (int) s.sysenterCs & 0xFFFF;
+        if (!c.protectedMode() || (cs & 0xFFFC) == 0) {
+            throw c.gp(0);
+        }
+        s.rflags = (c.rflags() & ~(CpuState.VM | CpuState.IF | CpuState.RF)) | 2;
+        final boolean ia32e = c.longMode();
+        flat(s, CpuState.CS, cs & 0xFFFC, CODE | (ia32e ? CpuState.ATTR_L : CpuState.ATTR_DB));
+        flat(s, CpuState.SS, (cs + 8) & 0xFFFC, DATA | CpuState.ATTR_DB);
+        s.cpl = 0;
+        s.gpr[Reg.RSP] = ia32e ? s.sysenterEsp : s.sysenterEsp & 0xFFFFFFFFL;
+        s.rip = ia32e ? s.sysenterEip : s.sysenterEip & 0xFFFFFFFFL;
+        c.flushTlb(false);
+    }
+
+    /** SYSEXIT: to CPL 3 at RDX with stack RCX; REX.W returns to 64-bit mode. */
+    static void sysexit(final Interpreter c, final DecodedInsn d) {
+        final CpuState s = c.s;
+        final int cs = (int) s.sysenterCs & 0xFFFF;
+        if (!c.protectedMode() || (cs & 0xFFFC) == 0 || s.cpl != 0) {
+            throw c.gp(0);
+        }
+        final boolean to64 = c.codeSize == 64 && (d.rex & 8) != 0;
+        if (to64) {
+            final long rip = s.gpr[Reg.RDX];
+            final long rsp = s.gpr[Reg.RCX];
+            if (((rip << 16) >> 16) != rip || ((rsp << 16) >> 16) != rsp) {
+                throw c.gp(0);
+            }
+            flat(s, CpuState.CS, (cs + 32) | 3, CODE | 0x60 | CpuState.ATTR_L);
+            flat(s, CpuState.SS, (cs + 40) | 3, DATA | 0x60 | CpuState.ATTR_DB);
+            s.rip = rip;
+            s.gpr[Reg.RSP] = rsp;
+        } else {
+            flat(s, CpuState.CS, (cs + 16) | 3, CODE | 0x60 | CpuState.ATTR_DB);
+            flat(s, CpuState.SS, (cs + 24) | 3, DATA | 0x60 | CpuState.ATTR_DB);
+            s.rip = s.gpr[Reg.RDX] & 0xFFFFFFFFL;
+            s.gpr[Reg.RSP] = s.gpr[Reg.RCX] & 0xFFFFFFFFL;
+        }
+        s.cpl = 3;
+        c.flushTlb(false);
+    }
+
     static void cpuid(final Interpreter c) {
         final CpuState s = c.s;
         final int leaf = (int) s.gpr[Reg.RAX];
@@ -236,10 +340,10 @@ final class SystemExec {
             case 1 -> {
                 a = Interpreter.SIGNATURE;
                 b = 0; // brand index 0, CLFLUSH size 0, one logical processor, initial APIC ID 0
-                dx = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 12) | (1 << 13) | (1 << 15) | (1 << 16);
+                dx = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 15) | (1 << 16);
             }
             case 0x80000000 -> a = 0x80000008;
-            case 0x80000001 -> dx = (1 << 20) | (1 << 29);
+            case 0x80000001 -> dx = (1 << 11) | (1 << 20) | (1 << 29);
             case 0x80000002, 0x80000003, 0x80000004 -> {
                 final byte[] brand = "dejavm virtual CPU".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 final int[] regs = new int[4];

@@ -228,4 +228,121 @@ class SystemTest {
             assertEquals("cpu", copy.stateId());
         }
     }
+
+    /** SDM Vol. 2, SYSCALL/SYSRET: selectors from IA32_STAR, RIP from IA32_LSTAR, RFLAGS masked by IA32_FMASK. */
+    @Test
+    void shouldSwitchPrivilegeWithSyscallAndSysret() {
+        try (TestMachine m = TestMachine.long64("""
+                    movl $0xC0000080, %ecx
+                    rdmsr
+                    orl $1, %eax
+                    wrmsr
+                    movl $0xC0000081, %ecx
+                    xorl %eax, %eax
+                    movl $0x00200018, %edx
+                    wrmsr
+                    movl $0xC0000082, %ecx
+                    leaq handler(%rip), %rax
+                    movq %rax, %rdx
+                    shrq $32, %rdx
+                    wrmsr
+                    movl $0xC0000084, %ecx
+                    movl $0x200, %eax
+                    xorl %edx, %edx
+                    wrmsr
+                    leaq user(%rip), %rcx
+                    movq $0x202, %r11
+                    sysretq
+                user:
+                    movw %cs, %bx
+                    movw %ss, %si
+                    movq $0x1234, %rdi
+                    syscall
+                after:
+                    hlt
+                handler:
+                    movw %cs, %r12w
+                    movw %ss, %r14w
+                    pushfq
+                    popq %r13
+                    leaq after(%rip), %r15
+                    hlt
+                """)) {
+            // User-accessible identity map (U/S set on every level) so that CPL 3 can run the same code.
+            m.mem.writeQword(0x1000, 0x2007);
+            m.mem.writeQword(0x2000, 0x3007);
+            for (int i = 0; i < 512; i++) {
+                m.mem.writeQword(0x3000 + 8L * i, ((long) i << 21) | 0x87);
+            }
+            m.runToHalt();
+            assertEquals(0x33, m.reg(Reg.RBX) & 0xFFFF, "user CS = STAR[63:48] + 16, RPL 3");
+            assertEquals(0x2B, m.reg(Reg.RSI) & 0xFFFF, "user SS = STAR[63:48] + 8, RPL 3");
+            assertEquals(0x18, m.reg(Reg.R12) & 0xFFFF, "kernel CS = STAR[47:32]");
+            assertEquals(0x20, m.reg(Reg.R14) & 0xFFFF, "kernel SS = STAR[47:32] + 8");
+            assertEquals(0, m.reg(Reg.R13) & 0x200, "IF masked by IA32_FMASK");
+            assertEquals(m.reg(Reg.R15), m.reg(Reg.RCX), "RCX = the instruction after SYSCALL");
+            assertEquals(0x202, m.reg(Reg.R11) & 0x3C7FD7, "R11 = user RFLAGS");
+            assertEquals(0x1234, m.reg(Reg.RDI));
+            assertEquals(0, m.s.cpl);
+        }
+    }
+
+    /** SDM Vol. 2, SYSENTER/SYSEXIT: CS/SS from IA32_SYSENTER_CS (+0/+8 to CPL 0, +16/+24 to CPL 3). */
+    @Test
+    void shouldSwitchPrivilegeWithSysenterAndSysexit() {
+        try (TestMachine m = TestMachine.prot32("""
+                    movl $0x174, %ecx
+                    movl $0x08, %eax
+                    xorl %edx, %edx
+                    wrmsr
+                    movl $0x175, %ecx
+                    movl $0x6000, %eax
+                    wrmsr
+                    movl $0x176, %ecx
+                    movl $kentry, %eax
+                    wrmsr
+                    movl $user, %edx
+                    movl $0x5000, %ecx
+                    sysexit
+                user:
+                    movw %cs, %bx
+                    movw %ss, %si
+                    movl %esp, %edi
+                    sysenter
+                kentry:
+                    movw %cs, %ax
+                    movl %esp, %ebp
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals(0x1B, m.reg(Reg.RBX) & 0xFFFF, "user CS = SYSENTER_CS + 16, RPL 3");
+            assertEquals(0x23, m.reg(Reg.RSI) & 0xFFFF, "user SS = SYSENTER_CS + 24, RPL 3");
+            assertEquals(0x5000, m.reg(Reg.RDI), "user ESP = ECX");
+            assertEquals(0x08, m.reg(Reg.RAX) & 0xFFFF, "kernel CS = SYSENTER_CS");
+            assertEquals(0x6000, m.reg(Reg.RBP), "kernel ESP = IA32_SYSENTER_ESP");
+        }
+    }
+
+    @Test
+    void shouldRaiseUdForSyscallOutside64BitMode() {
+        try (TestMachine m = TestMachine.prot32("""
+                    lidt idtr
+                    syscall
+                    hlt
+                udh:
+                    movl $0x55, %ebx
+                    hlt
+                    .p2align 3
+                idt:
+                    .fill 6, 8, 0
+                    .word udh, 0x08, 0x8E00, 0
+                idtr:
+                    .word 7 * 8 - 1
+                    .long idt
+                """)) {
+            m.runToHalt();
+            assertEquals(0x55, m.reg(Reg.RBX), "SYSCALL in 32-bit protected mode raised #UD (Intel)");
+            assertEquals(Interpreter.VEC_UD, m.cpu.raisedVector());
+        }
+    }
 }
