@@ -71,7 +71,7 @@ class BadInputTest {
 
     @Test
     void shouldRejectUnknownBoardAndBadMemorySize(@TempDir final Path dir) {
-        assertBadInput(Cli.run("run", "--machine", "vax", "--journal", dir.resolve("a").toString()), "unknown board 'vax'");
+        assertBadInput(Cli.run("run", "--machine", "vax", "--journal", dir.resolve("a").toString()), "unknown machine 'vax'");
         assertFalse(Files.exists(dir.resolve("a")));
         assertBadInput(Cli.run("run", "--memory", "64G", "--journal", dir.resolve("b").toString()), "out of range");
         assertBadInput(Cli.run("run", "--memory", "lots"), "is not a number");
