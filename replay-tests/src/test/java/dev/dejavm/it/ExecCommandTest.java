@@ -78,4 +78,61 @@ class ExecCommandTest {
         assertEquals(2, r.status(), r.toString());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
+
+    /**
+     * A 32-bit protected-mode test: flat CS (selector 8, also in the GDT at 0x3000), DS and SS caches as given, an
+     * IDT at 0x1000 with gates 12 and 13 to HLTs at 0x2000 and 0x2010.
+     */
+    static String prot32(final String name, final String ds, final String ss, final long esp, final int... code) {
+        final StringBuilder mem = new StringBuilder();
+        for (int i = 0; i < code.length; i++) {
+            mem.append(",[").append(0x100 + i).append(',').append(code[i]).append(']');
+        }
+        // Interrupt gates (SDM Vol. 3A 6.11): offset 0x2000 (#SS) / 0x2010 (#GP), selector 8, type 0x8E.
+        for (final int[] gate : new int[][] {{12, 0x00}, {13, 0x10}}) {
+            final int at = 0x1000 + gate[0] * 8;
+            final int[] b = {gate[1], 0x20, 0x08, 0x00, 0x00, 0x8E, 0x00, 0x00};
+            for (int i = 0; i < 8; i++) {
+                mem.append(",[").append(at + i).append(',').append(b[i]).append(']');
+            }
+        }
+        mem.append(",[8192,244],[8208,244]"); // HLT at both handlers
+        final int[] code32 = {0xFF, 0xFF, 0x00, 0x00, 0x00, 0x9A, 0xCF, 0x00}; // GDT[1]: flat 32-bit code, DPL 0
+        for (int i = 0; i < 8; i++) {
+            mem.append(",[").append(0x3008 + i).append(',').append(code32[i]).append(']');
+        }
+        return "{\"name\":\"" + name + "\",\"mode\":\"protected\",\"regs\":{\"cs\":8,\"ds\":16,\"ss\":16,\"eip\":256,\"esp\":" + esp
+            + "},\"segments\":{\"cs\":{\"base\":0,\"limit\":4294967295,\"attr\":49307},\"ds\":" + ds + ",\"ss\":" + ss
+            + "},\"gdtr\":{\"base\":12288,\"limit\":23},\"idtr\":{\"base\":4096,\"limit\":255},\"memory\":[" + mem.substring(1) + "],\"count\":2}";
+    }
+
+    static final String FLAT = "{\"base\":0,\"limit\":4294967295,\"attr\":49299}";
+
+    /** SDM Vol. 3A 5.3: the whole operand must lie within the limit; #GP(0) for data segments, #SS(0) for SS. */
+    @Test
+    void shouldCheckSegmentLimits(@TempDir final Path dir) throws Exception {
+        final String smallDs = "{\"base\":0,\"limit\":4095,\"attr\":16531}"; // 0x4093: 32-bit data, limit 0xFFF
+        final String expandDown = "{\"base\":0,\"limit\":32767,\"attr\":16535}"; // 0x4097: expand-down, B = 1
+        final Cli.Result r = exec(dir,
+            prot32("in limit", smallDs, FLAT, 0x8000, 0x8B, 0x05, 0xFC, 0x0F, 0x00, 0x00, 0xF4),      // mov eax, [0xffc]
+            prot32("over limit", smallDs, FLAT, 0x8000, 0x8B, 0x05, 0xFE, 0x0F, 0x00, 0x00, 0xF4),    // mov eax, [0xffe]
+            prot32("expand-down ok", expandDown, FLAT, 0x8000, 0x8B, 0x05, 0x00, 0x80, 0x00, 0x00, 0xF4), // mov eax, [0x8000]
+            prot32("expand-down fault", expandDown, FLAT, 0x8000, 0x8B, 0x05, 0xFE, 0x7F, 0x00, 0x00, 0xF4), // [0x7ffe]
+            prot32("stack over limit", FLAT, "{\"base\":0,\"limit\":4095,\"attr\":16531}", 0x2000, 0x50, 0xF4),
+            "{\"name\":\"real word at ffff\",\"regs\":{\"cs\":0,\"eip\":256},\"memory\":[[256,139],[257,6],[258,255],[259,255],"
+                + "[52,0],[53,2],[54,0],[55,0]],\"count\":1}");                                  // mov ax, [0xffff]; IVT[13] = 0:0200
+        assertEquals(0, r.status(), r.toString());
+        final String[] lines = r.out().split("\n");
+        assertTrue(lines[0].contains("\"exception\":null,\"instructions\":2,\"halted\":true"), lines[0]);
+        assertTrue(lines[1].contains("\"exception\":{\"vector\":13,\"errorCode\":0}"), lines[1]);
+        assertTrue(lines[1].contains("\"eip\":8209,"), lines[1]); // the #GP handler's HLT executed
+        assertTrue(lines[2].contains("\"exception\":null,\"instructions\":2"), lines[2]);
+        assertTrue(lines[3].contains("\"exception\":{\"vector\":13,\"errorCode\":0}"), lines[3]);
+        // PUSH beyond the SS limit raises #SS(0); its delivery pushes on the same stack, faults again (#DF), and
+        // with no #DF gate the CPU shuts down.
+        assertTrue(lines[4].contains("\"tripleFault\":true"), lines[4]);
+        assertTrue(lines[4].contains("\"esp\":8192,"), lines[4]);
+        assertTrue(lines[5].contains("\"exception\":{\"vector\":13,\"errorCode\":0}"), lines[5]);
+        assertTrue(lines[5].contains("\"rip\":512,"), lines[5]);
+    }
 }

@@ -74,7 +74,7 @@ final class DataExec {
         if (d.mod != 3) {
             // The address uses RSP after the pop (SDM Vol. 2 "POP").
             c.memOff = c.effectiveAddress();
-            c.memLin = c.segLinear(d.segment, c.memOff);
+            c.memLin = c.segLinear(d.segment, c.memOff, d.opSize / 8);
         }
         c.writeRm(d.opSize, v);
     }
@@ -215,7 +215,7 @@ final class DataExec {
 
     static void xlat(final Interpreter c, final DecodedInsn d) {
         final long off = (c.s.gpr[Reg.RBX] + (c.s.gpr[Reg.RAX] & 0xFF)) & Interpreter.mask(d.addrSize);
-        c.setReg(Reg.RAX, 8, c.read8(c.segLinear(d.segment, off)));
+        c.setReg(Reg.RAX, 8, c.read8(c.segLinear(d.segment, off, 1)));
     }
 
     static void enter(final Interpreter c, final DecodedInsn d) {
@@ -227,7 +227,7 @@ final class DataExec {
         long bp = c.s.gpr[Reg.RBP] & Interpreter.mask(ss);
         for (int i = 1; i < level; i++) {
             bp = (bp - size / 8) & Interpreter.mask(ss);
-            c.push(size, c.read(c.segLinear(CpuState.SS, bp), size));
+            c.push(size, c.read(c.segLinear(CpuState.SS, bp, size / 8), size));
         }
         if (level > 0) {
             c.push(size, frame);

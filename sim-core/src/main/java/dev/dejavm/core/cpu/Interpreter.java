@@ -369,10 +369,15 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             nextRip = s.rip + d.length;
             if (codeSize != 64) {
                 nextRip &= codeSize == 16 ? 0xFFFFL : 0xFFFFFFFFL;
+                if (s.rip + d.length - 1 > s.segLimit[CpuState.CS]) {
+                    throw gp(0); // the instruction extends past the CS limit (SDM Vol. 3A 5.3)
+                }
             }
             if (d.hasMem) {
                 memOff = effectiveAddress();
-                memLin = segLinear(d.segment, memOff);
+                final int bytes = memBytes(d);
+                memLin = bytes == 0 || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LEA
+                    ? segLinear(d.segment, memOff) : segLinear(d.segment, memOff, bytes);
             }
             s.rip = nextRip;
             Dispatch.execute(this, d);
@@ -489,6 +494,47 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             return seg >= CpuState.FS ? s.segBase[seg] + off : off;
         }
         return (s.segBase[seg] + off) & 0xFFFFFFFFL;
+    }
+
+    /**
+     * The linear address of a {@code bytes}-byte access at {@code off} in segment {@code seg}, after the limit
+     * check of SDM Vol. 3A 5.3 (also in real mode, where the cached limit is normally 0xFFFF): expand-up segments
+     * allow offsets 0..limit, expand-down data segments limit+1..0xFFFF or 0xFFFFFFFF (by the B flag). A violation
+     * is #SS(0) for SS, #GP(0) otherwise. 64-bit mode has no limit checks.
+     */
+    long segLinear(final int seg, final long off, final int bytes) {
+        if (codeSize == 64) {
+            return seg >= CpuState.FS ? s.segBase[seg] + off : off;
+        }
+        final long limit = s.segLimit[seg];
+        final int attr = s.segAttr[seg];
+        final boolean expandDown = (attr & 0x1C) == 0x14; // S = 1, data, E = 1
+        if (limit != 0xFFFFFFFFL || expandDown) {
+            final long last = off + bytes - 1;
+            final boolean bad;
+            if (expandDown) {
+                final long top = (attr & CpuState.ATTR_DB) != 0 ? 0xFFFFFFFFL : 0xFFFFL;
+                bad = off <= limit || last > top;
+            } else {
+                bad = last > limit;
+            }
+            if (bad) {
+                throw seg == CpuState.SS ? fault.set(VEC_SS, 0, true) : gp(0);
+            }
+        }
+        return (s.segBase[seg] + off) & 0xFFFFFFFFL;
+    }
+
+    /** Size in bytes of the decoded instruction's memory operand (0 when it has none or gives no size). */
+    private static int memBytes(final DecodedInsn d) {
+        for (int i = 0; i < d.numOperands; i++) {
+            final int k = d.opKind[i];
+            if (k == dev.dejavm.decoder.OperandKind.MEM || k == dev.dejavm.decoder.OperandKind.MOFFS) {
+                final int bits = d.operandSize[i];
+                return bits >= 8 && bits <= 512 ? bits >> 3 : 0;
+            }
+        }
+        return 0;
     }
 
     // ---- paging ------------------------------------------------------------------------------------------
@@ -803,14 +849,14 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     void push(final int size, final long v) {
         final int ss = stackSize();
         final long sp = (s.gpr[Reg.RSP] - size / 8) & mask(ss);
-        write(segLinear(CpuState.SS, sp), size, v);
+        write(segLinear(CpuState.SS, sp, size / 8), size, v);
         setReg(Reg.RSP, ss, sp);
     }
 
     long pop(final int size) {
         final int ss = stackSize();
         final long sp = s.gpr[Reg.RSP] & mask(ss);
-        final long v = read(segLinear(CpuState.SS, sp), size);
+        final long v = read(segLinear(CpuState.SS, sp, size / 8), size);
         setReg(Reg.RSP, ss, sp + size / 8);
         return v;
     }

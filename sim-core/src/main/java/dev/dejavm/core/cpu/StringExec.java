@@ -33,40 +33,40 @@ final class StringExec {
             final long di = s.gpr[Reg.RDI] & am;
             switch (op) {
                 case 0xA4, 0xA5 -> {
-                    c.write(c.segLinear(CpuState.ES, di), size, c.read(c.segLinear(d.segment, si), size));
+                    c.write(c.segLinear(CpuState.ES, di, size / 8), size, c.read(c.segLinear(d.segment, si, size / 8), size));
                     advance(c, Reg.RSI, as, step);
                     advance(c, Reg.RDI, as, step);
                 }
                 case 0xA6, 0xA7 -> {
-                    final long a = c.read(c.segLinear(d.segment, si), size);
-                    final long b = c.read(c.segLinear(CpuState.ES, di), size);
+                    final long a = c.read(c.segLinear(d.segment, si, size / 8), size);
+                    final long b = c.read(c.segLinear(CpuState.ES, di, size / 8), size);
                     AluExec.alu(c, AluExec.CMP, a, b, size);
                     advance(c, Reg.RSI, as, step);
                     advance(c, Reg.RDI, as, step);
                 }
                 case 0xAA, 0xAB -> {
-                    c.write(c.segLinear(CpuState.ES, di), size, c.getReg(Reg.RAX, size));
+                    c.write(c.segLinear(CpuState.ES, di, size / 8), size, c.getReg(Reg.RAX, size));
                     advance(c, Reg.RDI, as, step);
                 }
                 case 0xAC, 0xAD -> {
-                    c.setReg(Reg.RAX, size, c.read(c.segLinear(d.segment, si), size));
+                    c.setReg(Reg.RAX, size, c.read(c.segLinear(d.segment, si, size / 8), size));
                     advance(c, Reg.RSI, as, step);
                 }
                 case 0xAE, 0xAF -> {
-                    final long b = c.read(c.segLinear(CpuState.ES, di), size);
+                    final long b = c.read(c.segLinear(CpuState.ES, di, size / 8), size);
                     AluExec.alu(c, AluExec.CMP, c.getReg(Reg.RAX, size), b, size);
                     advance(c, Reg.RDI, as, step);
                 }
                 case 0x6C, 0x6D -> {
                     final int io = Math.min(size, 32);
-                    c.translate(c.segLinear(CpuState.ES, di), Interpreter.ACCESS_WRITE);
+                    c.translate(c.segLinear(CpuState.ES, di, io / 8), Interpreter.ACCESS_WRITE);
                     final long v = c.ports.read((int) (s.gpr[Reg.RDX] & 0xFFFF), io / 8) & 0xFFFFFFFFL;
-                    c.write(c.segLinear(CpuState.ES, di), io, v);
+                    c.write(c.segLinear(CpuState.ES, di, io / 8), io, v);
                     advance(c, Reg.RDI, as, step);
                 }
                 default -> { // 6E, 6F OUTS
                     final int io = Math.min(size, 32);
-                    final long v = c.read(c.segLinear(d.segment, si), io);
+                    final long v = c.read(c.segLinear(d.segment, si, io / 8), io);
                     c.ports.write((int) (s.gpr[Reg.RDX] & 0xFFFF), io / 8, (int) v);
                     advance(c, Reg.RSI, as, step);
                 }
