@@ -7,7 +7,8 @@
  *   0x02  COM1 initialised; banner printed
  *   0x03  RTC read through CMOS (waits for UIP = 0 in register A, reads BCD time/date and the century byte 0x32)
  *   0x04  fw_cfg: "QEMU" signature checked, id, RAM size (key 0x03), CPU count (key 0x05), file directory (0x19)
- *         walked for opt/dev.dejavm/exit ("reset" → reset through 0xCF9, anything else or absent → ACPI S5)
+ *         walked for opt/dev.dejavm/exit ("reset" → reset through 0xCF9, anything else or absent → ACPI S5);
+ *         then the PIIX4 PM function (00:01.3) is told to decode the ACPI PM registers at 0x600
  *   0x10  entering 32-bit protected mode (flat GDT)
  *   0x11  256 KiB at 0x00100000 filled with the LCG x' = 1664525 x + 1013904223, x0 = 0x12345678 (32-bit LE words)
  *   0x20  in 64-bit long mode: 4-level paging, 0-1 GiB identity mapped (first 2 MiB by a 4 KiB page table, the rest
@@ -45,7 +46,8 @@
     .set V_FILE, VARS + 0x80        /* up to 16 bytes of the exit file */
     .set FW_CFG_SEL, 0x510
     .set FW_CFG_DATA, 0x511
-    .set PM1A_CNT, 0x604
+    .set PM_BASE, 0x600
+    .set PM1A_CNT, PM_BASE + 4
     .set RESET_CONTROL, 0xCF9
     .set FILL_BASE, 0x100000
     .set FILL_SIZE, 256 * 1024
@@ -229,6 +231,21 @@ entry16:
     call putc16
     movb $0x04, %al
     outb %al, $POST
+
+    /* ACPI PM I/O at 0x600: PIIX4 function 00:01.3 (PCI configuration mechanism #1), PMBA (0x40) = 0x600 and
+       PMREGMISC (0x80) bit 0 = PM I/O enable (PIIX4 datasheet 3.3). QEMU's pc has the same function. */
+    movl $0x80000B40, %eax
+    movw $0xCF8, %dx
+    outl %eax, %dx
+    movl $(PM_BASE | 1), %eax
+    movw $0xCFC, %dx
+    outl %eax, %dx
+    movl $0x80000B80, %eax
+    movw $0xCF8, %dx
+    outl %eax, %dx
+    movb $1, %al
+    movw $0xCFC, %dx
+    outb %al, %dx
 
     /* ---- to 32-bit protected mode ----------------------------------------------------------------------- */
     movb $0x10, %al

@@ -47,4 +47,36 @@ class SeabiosBootTest {
         assertEquals(digest(a), digest(b));
         assertEquals(0, Cli.run("replay", dir.resolve("a").toString()).status());
     }
+
+    /** The lines between two markers (inclusive), or "" when either is missing. */
+    static String block(final String log, final String from, final String toPrefix) {
+        final int a = log.indexOf(from);
+        final int b = a < 0 ? -1 : log.indexOf(toPrefix, a);
+        return a < 0 || b < 0 ? "" : log.substring(a, log.indexOf('\n', b) + 1);
+    }
+
+    /**
+     * Against QEMU 7.2 running the same SeaBIOS on {@code pc}: PCI enumeration and resource allocation over the
+     * i440FX and the PIIX3/PIIX4 functions (4 devices, the IDE bus-master BAR at 0xc000, per-function init) and the
+     * two legacy ATA channels print the same lines.
+     */
+    @Test
+    void shouldEnumeratePciAndAtaAsUnderQemu(@TempDir final Path dir) throws Exception {
+        final Path rom = Path.of("/usr/share/seabios/bios-256k.bin");
+        assertTrue(Files.exists(rom), "Debian's seabios package is needed (./test.sh installs it)");
+        assertTrue(Qemu.available(), "qemu-system-x86 is needed (./test.sh installs it)");
+        final String marker = "No bootable device.";
+        final String qemu = Qemu.run(rom, dir, marker, java.util.List.of()).debugcon();
+        assertTrue(qemu.contains(marker), "QEMU did not reach '" + marker + "':\n" + qemu);
+        final Cli.Result r = Cli.run("run", "--firmware", "seabios", "--max-virtual-time", "2s", "--no-journal",
+                "--debugcon", dir.resolve("dc.txt").toString(), "--serial", dir.resolve("com1.txt").toString());
+        final String ours = Files.readString(dir.resolve("dc.txt"), StandardCharsets.ISO_8859_1);
+        final String pciQemu = block(qemu, "=== PCI device probing ===", "PCI: init bdf=00:01.3");
+        assertTrue(pciQemu.contains("Found 4 PCI devices"), qemu);
+        assertEquals(pciQemu, block(ours, "=== PCI device probing ===", "PCI: init bdf=00:01.3"), ours);
+        for (final String ata : new String[] {"ATA controller 1 at 1f0/3f4/0 (irq 14 dev 9)", "ATA controller 2 at 170/374/0 (irq 15 dev 9)"}) {
+            assertTrue(qemu.contains(ata), qemu);
+            assertTrue(ours.contains(ata), ours);
+        }
+    }
 }

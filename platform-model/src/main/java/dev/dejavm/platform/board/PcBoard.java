@@ -12,6 +12,8 @@ import dev.dejavm.platform.dev.pci.I440fx;
 import dev.dejavm.platform.dev.pic.I8259Pair;
 import dev.dejavm.platform.dev.pit.I8254;
 import dev.dejavm.platform.dev.pci.PciHostBridge;
+import dev.dejavm.platform.dev.ide.IdeChannel;
+import dev.dejavm.platform.dev.pci.PiixFunction;
 import dev.dejavm.platform.dev.post.PostPort;
 import dev.dejavm.platform.dev.reset.ResetControl;
 import dev.dejavm.platform.dev.rtc.Mc146818;
@@ -25,7 +27,7 @@ import java.util.function.Consumer;
  * {@code pc} machine gives them ({@link PcLayout}), so the same ROM runs unchanged under QEMU. PCI configuration
  * mechanism #1 with the i440FX host bridge (00:00.0, PAM shadow-RAM control), the 8259A pair and the 8254 PIT are
  * present; the rest of the chipset (PIIX3 functions, i8042, port 0x61, ...) is not modelled yet: its ports are unassigned (reads all-ones, journaled
- * as such). The ACPI PM block sits at 0x600 from power-on instead of being placed by PCI configuration.
+ * as such). The ACPI PM block appears where the firmware programs PIIX4's PMBA (SeaBIOS: 0x600).
  */
 public final class PcBoard {
     /** fw_cfg file through which the user tells the bundled firmware how to end. */
@@ -75,6 +77,9 @@ public final class PcBoard {
     private final ResetControl resetControl;
     private final PciHostBridge pciHost;
     private final I440fx i440fx;
+    private final PiixFunction piixIsa;
+    private final PiixFunction piixIde;
+    private final PiixFunction piixPm;
 
     public PcBoard(final MachineConfig config, final PortBus ports, final MmioBus mmio, final Timeline timeline,
                    final SystemControl control, final Consoles consoles, final Consumer<Resettable> resettables,
@@ -96,6 +101,12 @@ public final class PcBoard {
         i440fx = new I440fx(pam);
         pciHost = new PciHostBridge(resetControl);
         pciHost.plug(0, 0, i440fx);
+        piixIsa = PiixFunction.isaBridge();
+        piixIde = PiixFunction.ide();
+        piixPm = PiixFunction.pm(base -> ports.move(pm, PmBlock.LENGTH, base));
+        pciHost.plug(1, 0, piixIsa);
+        pciHost.plug(1, 1, piixIde);
+        pciHost.plug(1, 3, piixPm);
 
         ports.map(PcLayout.PIC_MASTER_BASE, 2, pic.masterPorts(), "pic-master");
         ports.map(PcLayout.PIC_SLAVE_BASE, 2, pic.slavePorts(), "pic-slave");
@@ -106,10 +117,19 @@ public final class PcBoard {
         ports.map(PcLayout.COM1_BASE, PcLayout.COM_PORTS, com1, "com1");
         ports.map(PcLayout.DEBUGCON_PORT, 1, debugcon, "debugcon");
         ports.map(PcLayout.FW_CFG_PORT, PcLayout.FW_CFG_PORTS, fwCfg, "fw_cfg");
-        ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm");
+        ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm"); // moved/unmapped by PIIX4 PMBA at reset
         ports.map(PcLayout.PCI_CONFIG_PORT, PcLayout.PCI_CONFIG_PORTS, pciHost, "pci-host"); // includes reset control 0xCF9
+        // PIIX3 IDE (00:01.1) in legacy mode, both channels without drives.
+        final IdeChannel ide0 = new IdeChannel("ide0", false);
+        final IdeChannel ide0ctl = new IdeChannel("ide0-control", true);
+        final IdeChannel ide1 = new IdeChannel("ide1", false);
+        final IdeChannel ide1ctl = new IdeChannel("ide1-control", true);
+        ports.map(IdeChannel.PRIMARY_COMMAND, IdeChannel.COMMAND_LENGTH, ide0, "ide0");
+        ports.map(IdeChannel.PRIMARY_CONTROL, 1, ide0ctl, "ide0-control");
+        ports.map(IdeChannel.SECONDARY_COMMAND, IdeChannel.COMMAND_LENGTH, ide1, "ide1");
+        ports.map(IdeChannel.SECONDARY_CONTROL, 1, ide1ctl, "ide1-control");
 
-        for (final Resettable r : new Resettable[] {pic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx}) {
+        for (final Resettable r : new Resettable[] {pic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx, piixIsa, piixIde, piixPm}) {
             resettables.accept(r);
         }
     }

@@ -52,6 +52,37 @@ public final class PortBus {
         }
     }
 
+    /**
+     * Moves a mapped device to {@code newBase} (a PCI BAR or a chipset base register was reprogrammed by the guest),
+     * or unmaps it when {@code newBase} is negative. Ports of another device are never taken over: if the new range
+     * overlaps one, the device is left unmapped and false is returned (a guest error, as on hardware where decode
+     * conflicts give undefined results).
+     */
+    public boolean move(final PortDevice device, final int length, final int newBase) {
+        final int index = deviceList.indexOf(device);
+        if (index < 0) {
+            throw new IllegalArgumentException("device was never mapped");
+        }
+        for (int p = 0; p < PORTS; p++) {
+            if (owner[p] == index + 1) {
+                owner[p] = 0;
+            }
+        }
+        if (newBase < 0 || newBase + length > PORTS) {
+            return newBase < 0;
+        }
+        for (int p = newBase; p < newBase + length; p++) {
+            if (owner[p] != 0) {
+                return false;
+            }
+        }
+        bases[index] = newBase;
+        for (int p = newBase; p < newBase + length; p++) {
+            owner[p] = (short) (index + 1);
+        }
+        return true;
+    }
+
     public void setSink(final EventSink sink) {
         this.sink = sink;
     }

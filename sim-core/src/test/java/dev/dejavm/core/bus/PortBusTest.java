@@ -93,4 +93,40 @@ class PortBusTest {
         bus.setUnassignedReadValue(0);
         assertEquals(0, bus.read(0xFED40000L, 4));
     }
+
+    @Test
+    void shouldMoveADeviceWhenItsBaseIsReprogrammed() {
+        final PortBus bus = new PortBus();
+        final int[] last = new int[1];
+        final PortDevice d = new PortDevice() {
+            @Override
+            public int ioRead(final int offset, final int size) {
+                return 0x40 + offset;
+            }
+
+            @Override
+            public void ioWrite(final int offset, final int size, final int value) {
+                last[0] = offset;
+            }
+        };
+        bus.map(0x600, 4, d, "pm");
+        org.junit.jupiter.api.Assertions.assertTrue(bus.move(d, 4, 0xB000));
+        assertEquals(0xFF, bus.read(0x600, 1), "the old range is unassigned");
+        assertEquals(0x42, bus.read(0xB002, 1), "the device sees offsets from its new base");
+        org.junit.jupiter.api.Assertions.assertTrue(bus.move(d, 4, -1));
+        assertEquals(0xFF, bus.read(0xB000, 1), "unmapped");
+        bus.map(0x70, 2, new PortDevice() {
+            @Override
+            public int ioRead(final int offset, final int size) {
+                return 0;
+            }
+
+            @Override
+            public void ioWrite(final int offset, final int size, final int value) {
+            }
+        }, "rtc");
+        org.junit.jupiter.api.Assertions.assertFalse(bus.move(d, 4, 0x6E), "never takes over another device's ports");
+        assertEquals(0, bus.read(0x70, 1));
+        assertEquals(0xFF, bus.read(0x6E, 1));
+    }
 }
