@@ -131,5 +131,6 @@ public final class PiixFunction extends ConfigSpace implements Resettable, Snaps
     public void load(final StateReader r, final int version) {
         final byte[] b = r.getBytes();
         System.arraycopy(b, 0, config, 0, Math.min(b.length, config.length));
+        pmBaseListener.onPmBase(pmBase()); // the restored PMBA decides where the PM block is decoded
     }
 }
