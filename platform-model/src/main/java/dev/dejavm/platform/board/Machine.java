@@ -67,9 +67,10 @@ public final class Machine implements SystemControl, AutoCloseable {
             this.bare = new BareBoard(config, ports, consoles, devices::add);
         } else {
             mapMemory();
-            this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam);
+            this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam, () -> cpu.apicBase);
             this.bare = null;
-            interpreter.setInterruptSource(board.pic());
+            interpreter.setInterruptSource(board.lapic());
+            interpreter.setApicPresent(true);
         }
         this.timeLimitTimer = timeline.register("virtual-time-limit", now -> {
             timeLimitHit = true;

@@ -9,6 +9,7 @@ import dev.dejavm.platform.dev.acpi.PmBlock;
 import dev.dejavm.platform.dev.debugcon.DebugCon;
 import dev.dejavm.platform.dev.fwcfg.FwCfg;
 import dev.dejavm.platform.dev.pci.I440fx;
+import dev.dejavm.platform.dev.lapic.LocalApic;
 import dev.dejavm.platform.dev.pic.I8259Pair;
 import dev.dejavm.platform.dev.pit.I8254;
 import dev.dejavm.platform.dev.pci.PciHostBridge;
@@ -21,6 +22,7 @@ import dev.dejavm.platform.dev.uart.Uart16550;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The {@code pc} board of this version: the devices the bundled firmware uses, at the port addresses QEMU's
@@ -67,6 +69,7 @@ public final class PcBoard {
     }
 
     private final I8259Pair pic;
+    private final LocalApic lapic;
     private final I8254 pit;
     private final DebugCon debugcon;
     private final PostPort post = new PostPort();
@@ -83,9 +86,11 @@ public final class PcBoard {
 
     public PcBoard(final MachineConfig config, final PortBus ports, final MmioBus mmio, final Timeline timeline,
                    final SystemControl control, final Consoles consoles, final Consumer<Resettable> resettables,
-                   final I440fx.PamListener pam) {
+                   final I440fx.PamListener pam, final LongSupplier apicBaseMsr) {
         debugcon = new DebugCon(DebugCon.Config.QEMU, consoles.debugcon());
         pic = new I8259Pair();
+        lapic = new LocalApic(timeline, pic, apicBaseMsr);
+        mmio.map(LocalApic.BASE, LocalApic.SIZE, lapic, "lapic");
         pit = new I8254(timeline, level -> pic.setIrq(PcLayout.IRQ_PIT, level));
         com1 = new Uart16550(consoles.com1(), level -> pic.setIrq(PcLayout.IRQ_COM1, level));
         rtc = new Mc146818(new Mc146818.Config(config.rtcStart(), cmosMemoryFields(config)), timeline);
@@ -129,14 +134,20 @@ public final class PcBoard {
         ports.map(IdeChannel.SECONDARY_COMMAND, IdeChannel.COMMAND_LENGTH, ide1, "ide1");
         ports.map(IdeChannel.SECONDARY_CONTROL, 1, ide1ctl, "ide1-control");
 
-        for (final Resettable r : new Resettable[] {pic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx, piixIsa, piixIde, piixPm}) {
+        for (final Resettable r : new Resettable[] {pic, lapic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx, piixIsa,
+                piixIde, piixPm}) {
             resettables.accept(r);
         }
     }
 
-    /** The interrupt controller: the CPU's INTR input. */
+    /** The 8259A pair. */
     public I8259Pair pic() {
         return pic;
+    }
+
+    /** The local APIC, which is the CPU's interrupt input (the PIC reaches the CPU through its LINT0). */
+    public LocalApic lapic() {
+        return lapic;
     }
 
     public PostPort post() {

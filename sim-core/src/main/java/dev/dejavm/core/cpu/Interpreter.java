@@ -96,6 +96,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     int lfSize;
     private int lastVector = -1;
     private long exceptionsRaised;
+    private boolean apicPresent;
     private int raisedVector = -1;
     private int raisedErrorCode;
     private int lastErrorCode;
@@ -141,6 +142,15 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
 
     public CpuState state() {
         return s;
+    }
+
+    /** Whether the board has a local APIC at IA32_APIC_BASE (reported by CPUID leaf 1 EDX bit 9). */
+    public void setApicPresent(final boolean present) {
+        apicPresent = present;
+    }
+
+    boolean apicPresent() {
+        return apicPresent;
     }
 
     public void setInterruptSource(final InterruptSource source) {
