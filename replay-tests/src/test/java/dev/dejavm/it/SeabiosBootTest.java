@@ -58,7 +58,7 @@ class SeabiosBootTest {
     /**
      * Against QEMU 7.2 running the same SeaBIOS on {@code pc}: PCI enumeration and resource allocation over the
      * i440FX and the PIIX3/PIIX4 functions (4 devices, the IDE bus-master BAR at 0xc000, per-function init), the
-     * two legacy ATA channels and the CPU count found through the local APIC print the same lines.
+     * two legacy ATA channels, the CPU count found through the local APIC and the PS/2 keyboard print the same lines.
      */
     @Test
     void shouldEnumeratePciAndAtaAsUnderQemu(@TempDir final Path dir) throws Exception {
@@ -75,7 +75,7 @@ class SeabiosBootTest {
         assertTrue(pciQemu.contains("Found 4 PCI devices"), qemu);
         assertEquals(pciQemu, block(ours, "=== PCI device probing ===", "PCI: init bdf=00:01.3"), ours);
         for (final String ata : new String[] {"ATA controller 1 at 1f0/3f4/0 (irq 14 dev 9)", "ATA controller 2 at 170/374/0 (irq 15 dev 9)",
-                "Found 1 cpu(s) max supported 1 cpu(s)"}) {
+                "Found 1 cpu(s) max supported 1 cpu(s)", "PS2 keyboard initialized"}) {
             assertTrue(qemu.contains(ata), qemu);
             assertTrue(ours.contains(ata), ours);
         }

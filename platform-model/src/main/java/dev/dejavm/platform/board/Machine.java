@@ -209,6 +209,14 @@ public final class Machine implements SystemControl, AutoCloseable {
     }
 
     @Override
+    public void setA20(final boolean enabled) {
+        if (memory.a20() != enabled) {
+            memory.setA20(enabled);
+            interpreter.flushCaches(); // translations and decoded code were made under the old address mask
+        }
+    }
+
+    @Override
     public void requestPowerOff() {
         pendingPowerOff = true;
         interpreter.requestStop();

@@ -9,6 +9,8 @@ import dev.dejavm.platform.dev.acpi.PmBlock;
 import dev.dejavm.platform.dev.debugcon.DebugCon;
 import dev.dejavm.platform.dev.fwcfg.FwCfg;
 import dev.dejavm.platform.dev.pci.I440fx;
+import dev.dejavm.platform.dev.kbc.I8042;
+import dev.dejavm.platform.dev.kbc.Port92;
 import dev.dejavm.platform.dev.lapic.LocalApic;
 import dev.dejavm.platform.dev.pic.I8259Pair;
 import dev.dejavm.platform.dev.pit.I8254;
@@ -70,6 +72,8 @@ public final class PcBoard {
 
     private final I8259Pair pic;
     private final LocalApic lapic;
+    private final I8042 kbc;
+    private final Port92 port92;
     private final I8254 pit;
     private final DebugCon debugcon;
     private final PostPort post = new PostPort();
@@ -124,6 +128,11 @@ public final class PcBoard {
         ports.map(PcLayout.FW_CFG_PORT, PcLayout.FW_CFG_PORTS, fwCfg, "fw_cfg");
         ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm"); // moved/unmapped by PIIX4 PMBA at reset
         ports.map(PcLayout.PCI_CONFIG_PORT, PcLayout.PCI_CONFIG_PORTS, pciHost, "pci-host"); // includes reset control 0xCF9
+        kbc = new I8042(control, level -> pic.setIrq(PcLayout.IRQ_KEYBOARD, level), level -> pic.setIrq(PcLayout.IRQ_MOUSE, level));
+        ports.map(I8042.DATA_PORT, 1, kbc.dataPort(), "i8042-data");
+        ports.map(I8042.COMMAND_PORT, 1, kbc.commandPort(), "i8042-command");
+        port92 = new Port92(control);
+        ports.map(Port92.PORT, 1, port92, "port92");
         // PIIX3 IDE (00:01.1) in legacy mode, both channels without drives.
         final IdeChannel ide0 = new IdeChannel("ide0", false);
         final IdeChannel ide0ctl = new IdeChannel("ide0-control", true);
@@ -135,7 +144,7 @@ public final class PcBoard {
         ports.map(IdeChannel.SECONDARY_CONTROL, 1, ide1ctl, "ide1-control");
 
         for (final Resettable r : new Resettable[] {pic, lapic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx, piixIsa,
-                piixIde, piixPm}) {
+                piixIde, piixPm, kbc, port92}) {
             resettables.accept(r);
         }
     }

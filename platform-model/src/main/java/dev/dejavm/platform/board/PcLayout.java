@@ -13,7 +13,9 @@ public final class PcLayout {
     public static final int PIT_BASE = 0x40;
     /** ISA interrupt lines of the PC/AT. */
     public static final int IRQ_PIT = 0;
+    public static final int IRQ_KEYBOARD = 1;
     public static final int IRQ_COM1 = 4;
+    public static final int IRQ_MOUSE = 12;
     public static final int IRQ_RTC = 8;
     /** CMOS/RTC index and data (IBM PC/AT Technical Reference; QEMU hw/rtc/mc146818rtc.c, base 0x70). */
     public static final int RTC_BASE = 0x70;

@@ -10,4 +10,11 @@ public interface SystemControl {
     void requestReset(int cause);
 
     void requestPowerOff();
+
+    /**
+     * Drives the A20 gate (port 0x92 bit 1, the i8042 output port bit 1); takes effect at once, as the next memory
+     * access sees the new address mask. Boards without an A20 gate ignore it.
+     */
+    default void setA20(final boolean enabled) {
+    }
 }
