@@ -54,7 +54,9 @@ public final class PcBoard {
     /**
      * CMOS bytes QEMU's pc_cmos_init writes (hw/i386/pc.c): base memory in KiB (0x15/0x16), extended memory above
      * 1 MiB in KiB, capped at 0xFFFF (0x17/0x18 and 0x30/0x31), memory above 16 MiB in 64 KiB units, capped
-     * (0x34/0x35), memory above 4 GiB in 64 KiB units (0x5B-0x5D) and the CPU count - 1 (0x5F).
+     * (0x34/0x35), memory above 4 GiB in 64 KiB units (0x5B-0x5D), the CPU count - 1 (0x5F), and the boot order
+     * for QEMU's default "cad" (hard disk, floppy, CD-ROM: 0x3D = 0x12, 0x38 = 0x30 with the floppy signature check
+     * on).
      */
     static int[][] cmosMemoryFields(final MachineConfig config) {
         final long ram = config.memoryBytes();
@@ -67,6 +69,7 @@ public final class PcBoard {
             {0x34, (int) (above16 & 0xFF)}, {0x35, (int) (above16 >> 8)},
             {0x5B, 0}, {0x5C, 0}, {0x5D, 0},
             {0x5F, config.cpus() - 1},
+            {0x3D, 0x12}, {0x38, 0x30},
         };
     }
 
