@@ -40,8 +40,7 @@ final class Qemu {
         final List<String> cmd = new ArrayList<>(List.of(BINARY, "-machine", "pc", "-accel", "tcg", "-m", "128",
                 "-display", "none", "-nodefaults", "-bios", rom.toString(),
                 "-debugcon", "file:" + dc, "-global", "isa-debugcon.iobase=0x402", "-serial", "file:" + com1,
-                "-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-no-reboot",
-                "-global", "fw_cfg_io.dma_enabled=off"));
+                "-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-no-reboot"));
         cmd.addAll(extraArgs);
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("qemu.log").toFile()).start();
         try {

@@ -67,7 +67,8 @@ public final class Machine implements SystemControl, AutoCloseable {
             this.bare = new BareBoard(config, ports, consoles, devices::add);
         } else {
             mapMemory();
-            this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam, () -> cpu.apicBase);
+            this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam, () -> cpu.apicBase,
+                    new FwCfgDma());
             this.bare = null;
             interpreter.setInterruptSource(board.lapic());
             interpreter.setApicPresent(true);
@@ -93,6 +94,27 @@ public final class Machine implements SystemControl, AutoCloseable {
         MemorySegment.copy(MemorySegment.ofArray(image), 0, rom, 0, image.length);
         memory.mapRom(PcLayout.FOUR_GIB - image.length, image.length, rom, 0);
         applyPam(PcLayout.PAM_WINDOW_BASE, PcLayout.ONE_MIB - PcLayout.PAM_WINDOW_BASE, 0);
+    }
+
+    /** fw_cfg DMA into guest RAM (below the top of RAM, outside the VGA hole), through the normal write path. */
+    private final class FwCfgDma implements dev.dejavm.platform.dev.fwcfg.FwCfg.DmaMemory {
+        @Override
+        public boolean isRam(final long address, final long length) {
+            if (address < 0 || length < 0 || address + length > config.memoryBytes() || address + length < address) {
+                return false;
+            }
+            return address + length <= PcLayout.VGA_HOLE_BASE || address >= PcLayout.VGA_HOLE_BASE + PcLayout.VGA_HOLE_SIZE;
+        }
+
+        @Override
+        public int read(final long address) {
+            return memory.readByte(address);
+        }
+
+        @Override
+        public void write(final long address, final int value) {
+            memory.writeByte(address, value);
+        }
     }
 
     /** The bare machine: RAM from 0, the ROM at the top of 4 GiB and its last 64 KiB (or all of it) at 0xF0000. */

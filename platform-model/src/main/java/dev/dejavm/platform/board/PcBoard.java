@@ -93,7 +93,7 @@ public final class PcBoard {
 
     public PcBoard(final MachineConfig config, final PortBus ports, final MmioBus mmio, final Timeline timeline,
                    final SystemControl control, final Consoles consoles, final Consumer<Resettable> resettables,
-                   final I440fx.PamListener pam, final LongSupplier apicBaseMsr) {
+                   final I440fx.PamListener pam, final LongSupplier apicBaseMsr, final FwCfg.DmaMemory dma) {
         debugcon = new DebugCon(DebugCon.Config.QEMU, consoles.debugcon());
         pic = new I8259Pair();
         lapic = new LocalApic(timeline, pic, apicBaseMsr);
@@ -101,7 +101,7 @@ public final class PcBoard {
         pit = new I8254(timeline, level -> pic.setIrq(PcLayout.IRQ_PIT, level));
         com1 = new Uart16550(consoles.com1(), level -> pic.setIrq(PcLayout.IRQ_COM1, level));
         rtc = new Mc146818(new Mc146818.Config(config.rtcStart(), cmosMemoryFields(config)), timeline);
-        fwCfg = new FwCfg(config.memoryBytes(), config.cpus());
+        fwCfg = new FwCfg(config.memoryBytes(), config.cpus(), dma);
         fwCfg.setItem(X86_IRQ0_OVERRIDE, new byte[] {1, 0, 0, 0});
         fwCfg.addFile("etc/e820", e820(config));
         if (config.exitAction() != null) {
@@ -129,6 +129,7 @@ public final class PcBoard {
         ports.map(PcLayout.COM1_BASE, PcLayout.COM_PORTS, com1, "com1");
         ports.map(PcLayout.DEBUGCON_PORT, 1, debugcon, "debugcon");
         ports.map(PcLayout.FW_CFG_PORT, PcLayout.FW_CFG_PORTS, fwCfg, "fw_cfg");
+        ports.map(PcLayout.FW_CFG_DMA_PORT, PcLayout.FW_CFG_DMA_PORTS, fwCfg.dmaPort(), "fw_cfg-dma");
         ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm"); // moved/unmapped by PIIX4 PMBA at reset
         ports.map(PcLayout.PCI_CONFIG_PORT, PcLayout.PCI_CONFIG_PORTS, pciHost, "pci-host"); // includes reset control 0xCF9
         kbc = new I8042(control, level -> pic.setIrq(PcLayout.IRQ_KEYBOARD, level), level -> pic.setIrq(PcLayout.IRQ_MOUSE, level));

@@ -30,6 +30,8 @@ public final class PcLayout {
     /** QEMU fw_cfg I/O ports on x86 (docs/specs/fw_cfg.rst: selector 0x510, data 0x511). */
     public static final int FW_CFG_PORT = 0x510;
     public static final int FW_CFG_PORTS = 2;
+    public static final int FW_CFG_DMA_PORT = 0x514;
+    public static final int FW_CFG_DMA_PORTS = 8;
     /** ACPI PM register block: the base SeaBIOS and OVMF program into ICH9's PMBASE on q35 (0x600). */
     public static final int PM_BASE = 0x600;
     /** PCI configuration mechanism #1: CONFIG_ADDRESS 0xCF8, CONFIG_DATA 0xCFC-0xCFF (PCI 3.0, 3.2.2.3.2). */

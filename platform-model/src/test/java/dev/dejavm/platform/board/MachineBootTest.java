@@ -39,7 +39,7 @@ class MachineBootTest {
         final String expected = String.join("\n",
                 "dejavm builtin firmware 1.0",
                 "rtc: 2024-01-01 00:00:00",
-                "fw_cfg: signature QEMU, id 0x00000001",
+                "fw_cfg: signature QEMU, id 0x00000003",
                 "ram: 128 MiB, cpus: 1",
                 "exit action: poweroff",
                 "prot32: protected mode, filling 256 KiB at 0x00100000",

@@ -17,7 +17,15 @@ import java.util.TreeMap;
  * QEMU's firmware configuration device (QEMU docs/specs/fw_cfg.rst), traditional port I/O interface: a 16-bit
  * selector at offset 0 (port 0x510) and an 8-bit data register at offset 1 (0x511); each read returns the next
  * byte of the selected item, 0 past its end or for an absent key. Writes to the data register are ignored (as in
- * QEMU since 2.4). The DMA interface is not implemented, so the id item reports the traditional interface only.
+ * QEMU since 2.4).
+ *
+ * <p>With guest memory given ({@link DmaMemory}), the DMA interface is offered too (id bit 1): an 8-byte
+ * big-endian address register at 0x514 (high half) and 0x518 (low half; writing it starts the transfer), which
+ * reads back the signature "QEMU CFG". The descriptor at that address is {u32 BE control, u32 BE length, u64 BE
+ * address}; control bits: 0x08 select (key in bits 31:16), 0x02 read, 0x04 skip, 0x10 write (items are
+ * read-only here, so a write fails); the device writes the control word back as 0 on success or 0x01 on error.
+ * Every guest address and length is checked against guest RAM first: a descriptor or buffer outside it is an
+ * error, and nothing outside RAM is ever touched.
  *
  * <p>Items: signature "QEMU" (0x0000), id (0x0001), UUID (0x0002, zeros), RAM size (0x0003, u64 LE), CPU count
  * (0x0005, u16 LE), max CPUs (0x000F), the file directory (0x0019: u32 BE count, then 64-byte entries
@@ -31,6 +39,20 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
     public static final int KEYS = 0x4000;
     public static final int ARCH_LOCAL = 0x8000;
     public static final int ID_TRADITIONAL = 1;
+    public static final int ID_DMA = 2;
+    /** "QEMU CFG", read back from the DMA address register. */
+    public static final long DMA_SIGNATURE = 0x51454D5520434647L;
+    static final int DMA_ERROR = 0x01, DMA_READ = 0x02, DMA_SKIP = 0x04, DMA_SELECT = 0x08, DMA_WRITE = 0x10;
+
+    /** Guest memory as the DMA interface sees it. */
+    public interface DmaMemory {
+        /** True if {@code [address, address + length)} is guest RAM. */
+        boolean isRam(long address, long length);
+
+        int read(long address);
+
+        void write(long address, int value);
+    }
     public static final int NAME_LENGTH = 56;
 
     /** Told about every selector write (for the journal's higher-level events). */
@@ -49,11 +71,19 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
     private boolean sealed;
     private int selected;
     private int offset;
+    private final DmaMemory dma;
+    private long dmaAddress;
 
-    /** @param ramSize bytes of guest RAM; @param cpus CPU count */
+    /** @param ramSize bytes of guest RAM; @param cpus CPU count; traditional interface only */
     public FwCfg(final long ramSize, final int cpus) {
+        this(ramSize, cpus, null);
+    }
+
+    /** @param dma guest memory for the DMA interface, or null to offer the traditional interface only */
+    public FwCfg(final long ramSize, final int cpus, final DmaMemory dma) {
+        this.dma = dma;
         items[SIGNATURE] = "QEMU".getBytes(StandardCharsets.US_ASCII);
-        items[ID] = le(ID_TRADITIONAL, 4);
+        items[ID] = le(ID_TRADITIONAL | (dma != null ? ID_DMA : 0), 4);
         items[UUID] = new byte[16];
         items[RAM_SIZE] = le(ramSize, 8);
         items[NB_CPUS] = le(cpus, 2);
@@ -149,10 +179,99 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
         return 2;
     }
 
+    /** The DMA address register, 8 ports at 0x514; null when DMA is not offered. */
+    public PortDevice dmaPort() {
+        return dma == null ? null : dmaPort;
+    }
+
+    private final PortDevice dmaPort = new PortDevice() {
+        @Override
+        public int ioRead(final int off, final int size) {
+            int v = 0;
+            for (int i = 0; i < size; i++) {
+                v |= (int) ((DMA_SIGNATURE >>> (8 * (7 - off - i))) & 0xFF) << (8 * i);
+            }
+            return v;
+        }
+
+        @Override
+        public void ioWrite(final int off, final int size, final int value) {
+            if (size != 4 || (off != 0 && off != 4)) {
+                return; // QEMU takes 32-bit writes of either half (and 64-bit, which x86 port I/O cannot issue)
+            }
+            final long half = Integer.reverseBytes(value) & 0xFFFF_FFFFL; // the register is big-endian
+            if (off == 0) {
+                dmaAddress = half << 32 | (dmaAddress & 0xFFFF_FFFFL);
+            } else {
+                dmaAddress = (dmaAddress & ~0xFFFF_FFFFL) | half;
+                transfer(dmaAddress);
+                dmaAddress = 0;
+            }
+        }
+
+        @Override
+        public int minAccessSize() {
+            return 1;
+        }
+
+        @Override
+        public int maxAccessSize() {
+            return 4;
+        }
+    };
+
+    private long readBe(final long address, final int bytes) {
+        long v = 0;
+        for (int i = 0; i < bytes; i++) {
+            v = v << 8 | (dma.read(address + i) & 0xFF);
+        }
+        return v;
+    }
+
+    /** Executes the DMA descriptor at {@code desc} (QEMU docs/specs/fw_cfg.rst, "DMA interface"). */
+    private void transfer(final long desc) {
+        if (!dma.isRam(desc, 16)) {
+            return; // no descriptor to read, and nowhere to report the error
+        }
+        final int control = (int) readBe(desc, 4);
+        final long length = readBe(desc + 4, 4);
+        final long address = readBe(desc + 8, 8);
+        boolean error = false;
+        if ((control & DMA_SELECT) != 0) {
+            selected = index(control >>> 16);
+            offset = 0;
+            listener.onSelect(control >>> 16);
+        }
+        if ((control & DMA_WRITE) != 0) {
+            error = true; // every item is read-only
+        } else if ((control & DMA_READ) != 0) {
+            if (!dma.isRam(address, length)) {
+                error = true;
+            } else {
+                final byte[] item = items[selected];
+                for (long i = 0; i < length; i++) {
+                    final int b = item != null && offset < item.length ? item[offset] & 0xFF : 0;
+                    if (item != null && offset < item.length) {
+                        offset++;
+                    }
+                    dma.write(address + i, b);
+                }
+            }
+        } else if ((control & DMA_SKIP) != 0) {
+            final byte[] item = items[selected];
+            offset = (int) Math.min(item == null ? 0 : item.length, offset + length);
+        }
+        final int result = error ? DMA_ERROR : 0;
+        for (int i = 0; i < 4; i++) {
+            dma.write(desc + i, (result >>> (8 * (3 - i))) & 0xFF);
+        }
+    }
+
     @Override
     public void reset(final ResetKind kind) {
         selected = 0; // QEMU re-selects key 0 on every reset
         offset = 0;
+        dmaAddress = 0;
     }
 
     @Override
@@ -167,12 +286,13 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
 
     @Override
     public void save(final StateWriter w) {
-        w.putShort(selected).putInt(offset);
+        w.putShort(selected).putInt(offset).putLong(dmaAddress);
     }
 
     @Override
     public void load(final StateReader r, final int version) {
         selected = r.getShort() & (2 * KEYS - 1);
         offset = Math.max(0, r.getInt());
+        dmaAddress = r.getLong();
     }
 }
