@@ -100,7 +100,8 @@ public final class PcBoard {
         mmio.map(LocalApic.BASE, LocalApic.SIZE, lapic, "lapic");
         pit = new I8254(timeline, level -> pic.setIrq(PcLayout.IRQ_PIT, level));
         com1 = new Uart16550(consoles.com1(), level -> pic.setIrq(PcLayout.IRQ_COM1, level));
-        rtc = new Mc146818(new Mc146818.Config(config.rtcStart(), cmosMemoryFields(config)), timeline);
+        rtc = new Mc146818(new Mc146818.Config(config.rtcStart(), cmosMemoryFields(config)), timeline,
+                level -> pic.setIrq(PcLayout.IRQ_RTC, level));
         fwCfg = new FwCfg(config.memoryBytes(), config.cpus(), dma);
         fwCfg.setItem(X86_IRQ0_OVERRIDE, new byte[] {1, 0, 0, 0});
         fwCfg.addFile("etc/e820", e820(config));

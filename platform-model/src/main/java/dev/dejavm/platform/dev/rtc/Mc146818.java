@@ -7,6 +7,7 @@ import dev.dejavm.core.state.Snapshottable;
 import dev.dejavm.core.state.StateReader;
 import dev.dejavm.core.state.StateWriter;
 import dev.dejavm.core.time.Timeline;
+import dev.dejavm.platform.dev.IrqLine;
 
 import java.time.DateTimeException;
 import java.time.LocalDateTime;
@@ -21,9 +22,10 @@ import java.time.ZoneOffset;
  * PM flag in bit 7 of the hours), register A UIP set for the last 244 µs of every second (only with the divider at
  * the normal 010 setting and SET clear), register B SET freezing the time so that the guest can write it (the
  * written time then runs on), register C flags UF/PF/AF computed on read and cleared by the read, register D VRT.
- * Alarm compares seconds/minutes/hours with "don't care" values 0xC0-0xFF. The IRQ8 output is not wired on this
- * board yet. Power-on sets A = 0x26, B = 0x02 (24-hour, BCD, as QEMU); a warm reset keeps all CMOS RAM, the
- * shutdown status byte 0x0F included.
+ * Alarm compares seconds/minutes/hours with "don't care" values 0xC0-0xFF. The IRQ output (IRQ8 on the PC) is
+ * asserted when a flag whose interrupt register B enables (PIE, AIE, UIE) becomes set, at the period or second
+ * boundary on the timeline, and released when register C is read. Power-on sets A = 0x26, B = 0x02 (24-hour, BCD,
+ * as QEMU); a warm reset keeps all CMOS RAM, the shutdown status byte 0x0F included.
  */
 public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
     public static final int SECONDS = 0x00, SECONDS_ALARM = 0x01, MINUTES = 0x02, MINUTES_ALARM = 0x03, HOURS = 0x04,
@@ -67,9 +69,51 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
     /** Virtual time of the last register C read, for lazily computed flags. */
     private long lastCRead;
 
+    private final IrqLine irq;
+    private final int irqTimer;
+    private boolean irqAsserted;
+
     public Mc146818(final Config config, final Timeline timeline) {
+        this(config, timeline, IrqLine.NONE);
+    }
+
+    /** @param irq the interrupt output (IRQ8 on the PC) */
+    public Mc146818(final Config config, final Timeline timeline, final IrqLine irq) {
         this.config = config;
         this.timeline = timeline;
+        this.irq = irq;
+        this.irqTimer = timeline.register("rtc-irq", now -> onIrqTimer());
+    }
+
+    /** Schedules the next boundary at which an enabled interrupt flag can become set (none while IRQ is held). */
+    private void scheduleIrq() {
+        timeline.cancel(irqTimer);
+        if (irqAsserted) {
+            return; // held until register C is read
+        }
+        final long now = timeline.now();
+        long next = Long.MAX_VALUE;
+        final int b = cmos[REG_B];
+        final int rate = cmos[REG_A] & 0x0F;
+        if ((b & B_PIE) != 0 && rate != 0) {
+            final long p = periodNs(rate);
+            next = Math.min(next, (now / p + 1) * p);
+        }
+        if ((b & (B_UIE | B_AIE)) != 0 && running()) {
+            next = Math.min(next, (now / 1_000_000_000L + 1) * 1_000_000_000L);
+        }
+        if (next != Long.MAX_VALUE) {
+            timeline.schedule(irqTimer, next);
+        }
+    }
+
+    private void onIrqTimer() {
+        if ((flagsSince(lastCRead) & C_IRQF) != 0) {
+            irqAsserted = true;
+            irq.set(true);
+        } else {
+            scheduleIrq();
+        }
     }
 
     public boolean nmiDisabled() {
@@ -127,6 +171,11 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
                 final int c = flagsSince(lastCRead);
                 lastCRead = timeline.now();
                 cmos[REG_C] = 0;
+                if (irqAsserted) {
+                    irqAsserted = false;
+                    irq.set(false);
+                }
+                scheduleIrq();
                 return c;
             }
             case REG_D -> {
@@ -150,7 +199,10 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
                     cmos[reg] = (byte) v;
                 }
             }
-            case REG_A -> cmos[REG_A] = (byte) (v & 0x7F);
+            case REG_A -> {
+                cmos[REG_A] = (byte) (v & 0x7F);
+                scheduleIrq();
+            }
             case REG_B -> {
                 final boolean wasRunning = running();
                 if (wasRunning && (v & B_SET) != 0) {
@@ -160,6 +212,7 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
                 if (!wasRunning && (v & B_SET) == 0) {
                     setRunningFromCmos();
                 }
+                scheduleIrq();
             }
             case REG_C, REG_D -> {
                 // read-only
@@ -276,6 +329,11 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
         cmos[REG_B] &= ~(B_PIE | B_AIE | B_UIE);
         cmos[REG_C] = 0;
         lastCRead = timeline.now();
+        if (irqAsserted) {
+            irqAsserted = false;
+            irq.set(false);
+        }
+        timeline.cancel(irqTimer);
     }
 
     /** CMOS byte for board code that fills in configuration (e.g. memory size fields). */
@@ -295,7 +353,7 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
 
     @Override
     public void save(final StateWriter w) {
-        w.putBytes(cmos).putByte(index).putBoolean(nmiDisabled).putLong(offsetSeconds).putLong(lastCRead);
+        w.putBytes(cmos).putByte(index).putBoolean(nmiDisabled).putLong(offsetSeconds).putLong(lastCRead).putBoolean(irqAsserted);
     }
 
     @Override
@@ -306,5 +364,8 @@ public final class Mc146818 implements PortDevice, Resettable, Snapshottable {
         nmiDisabled = r.getBoolean();
         offsetSeconds = r.getLong();
         lastCRead = r.getLong();
+        irqAsserted = r.getBoolean();
+        irq.set(irqAsserted);
+        scheduleIrq();
     }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** MC146818A behaviour from its datasheet, observed only through ports 0x70/0x71 with virtual time stepped. */
@@ -138,5 +139,40 @@ class Mc146818Test extends DeviceContract<Mc146818> {
         assertEquals(0x24, inb(0x71));
         outb(0x70, 0x09);
         assertTrue(!rtc.nmiDisabled());
+    }
+
+    /** Datasheet: IRQ goes active when an enabled flag (PF/AF/UF with PIE/AIE/UIE) sets and stays until C is read. */
+    @Test
+    void shouldRaiseIrqForEnabledPeriodicAndUpdateInterruptsUntilRegisterCIsRead() {
+        final boolean[] irq = new boolean[1];
+        final int[] edges = new int[1];
+        final Mc146818 rtc = new Mc146818(new Mc146818.Config(START), timeline, level -> {
+            if (level && !irq[0]) {
+                edges[0]++;
+            }
+            irq[0] = level;
+        });
+        rtc.reset(dev.dejavm.core.state.ResetKind.POWER_ON);
+        bus.map(0x70, 2, rtc, "rtc2");
+        cmosWrite(0x0A, 0x26); // 32.768 kHz time base, rate 6: 1024 Hz, 976,562 ns
+        cmosWrite(0x0B, 0x42); // PIE, 24-hour
+        step(900_000);
+        assertFalse(irq[0], "before the first period ends");
+        step(100_000);
+        assertTrue(irq[0], "periodic interrupt");
+        step(5_000_000);
+        assertEquals(1, edges[0], "held, not repeated, until register C is read");
+        assertEquals(0xC0, cmos(0x0C) & 0xC0, "IRQF and PF");
+        assertFalse(irq[0], "reading C releases the line");
+        step(1_000_000);
+        assertEquals(2, edges[0], "the next period interrupts again");
+        cmos(0x0C);
+        cmosWrite(0x0B, 0x12); // UIE only
+        step(SECOND);
+        assertTrue(irq[0], "update-ended interrupt at the second boundary");
+        assertEquals(0x90, cmos(0x0C) & 0x90, "IRQF and UF");
+        cmosWrite(0x0B, 0x02); // nothing enabled
+        step(3 * SECOND);
+        assertFalse(irq[0]);
     }
 }
