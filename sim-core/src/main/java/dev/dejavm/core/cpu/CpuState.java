@@ -72,6 +72,12 @@ public final class CpuState implements Snapshottable {
 
     /** Current privilege level (CS.RPL in protected mode; 0 in real mode). */
     public int cpl;
+    /** x87 control word, status word and tag word (the control state; no arithmetic is implemented). */
+    public int fpuControl = 0x0040;
+    public int fpuStatus;
+    public int fpuTag = 0x5555;
+    /** SSE control/status register. */
+    public int mxcsr = 0x1F80;
     /** HLT executed, waiting for an interrupt. */
     public boolean halted;
 
@@ -109,6 +115,7 @@ public final class CpuState implements Snapshottable {
             w.putLong(m);
         }
         w.putInt(cpl).putBoolean(halted);
+        w.putInt(fpuControl).putInt(fpuStatus).putInt(fpuTag).putInt(mxcsr);
     }
 
     @Override
@@ -159,5 +166,9 @@ public final class CpuState implements Snapshottable {
         }
         cpl = r.getInt();
         halted = r.getBoolean();
+        fpuControl = r.getInt();
+        fpuStatus = r.getInt();
+        fpuTag = r.getInt();
+        mxcsr = r.getInt();
     }
 }

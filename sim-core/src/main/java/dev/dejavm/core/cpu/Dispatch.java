@@ -6,7 +6,7 @@ import dev.dejavm.decoder.Reg;
 
 /**
  * Opcode dispatch to the family classes, split by opcode map so that each method stays small for the JIT.
- * Unimplemented encodings (x87, MMX/SSE, VEX, the 0F38/0F3A maps) raise #UD in the guest.
+ * Unimplemented encodings (x87 and SSE arithmetic, MMX, VEX, the 0F38/0F3A maps) raise #UD in the guest.
  */
 final class Dispatch {
     /**
@@ -102,9 +102,8 @@ final class Dispatch {
             case 0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97 -> DataExec.xchgAx(c, d);
             case 0x98, 0x99 -> DataExec.convert(c, d);
             case 0x9A -> BranchExec.callFarImm(c, d);
-            case 0x9B -> {
-                // FWAIT: no pending x87 exceptions without an FPU.
-            }
+            case 0x9B -> FpuExec.fwait(c);
+            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> FpuExec.x87(c, d);
             case 0x9C -> DataExec.pushf(c, d);
             case 0x9D -> DataExec.popf(c, d);
             case 0x9E -> DataExec.sahf(c);
@@ -168,6 +167,16 @@ final class Dispatch {
             case 0x35 -> SystemExec.sysexit(c, d);
             case 0x08, 0x09 -> SystemExec.requireCpl0(c); // INVD, WBINVD: no caches to flush
             case 0x0B -> throw c.ud(); // UD2
+            case 0xAE -> {
+                if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LDMXCSR || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.STMXCSR) {
+                    FpuExec.mxcsr(c, d);
+                } else if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LFENCE || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.MFENCE
+                        || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.SFENCE || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.CLFLUSH) {
+                    // memory ordering and cache flushes: nothing to do for one CPU without caches
+                } else {
+                    throw c.ud();
+                }
+            }
             case 0x0D, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F -> {
                 // prefetch hints and NOP Ev
             }

@@ -304,6 +304,10 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         java.util.Arrays.fill(s.mtrrVar, 0);
         s.cpl = 0;
         s.halted = false;
+        s.fpuControl = 0x0040; // SDM Vol. 3A Table 10-1: x87 state at power-up and RESET
+        s.fpuStatus = 0;
+        s.fpuTag = 0x5555;
+        s.mxcsr = 0x1F80;
         interruptShadow = 0;
         tripleFault = false;
         flushCaches();
@@ -989,6 +993,11 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
 
     CpuException gp(final int code) {
         return fault.set(VEC_GP, code, true);
+    }
+
+    /** A fault without an error code (#NM, #DE, ...). */
+    CpuException fault(final int vector) {
+        return fault.set(vector, 0, false);
     }
 
     CpuException ud() {

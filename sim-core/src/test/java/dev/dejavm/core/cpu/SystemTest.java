@@ -345,4 +345,59 @@ class SystemTest {
             assertEquals(Interpreter.VEC_UD, m.cpu.raisedVector());
         }
     }
+
+    /** SDM Vol. 1 8.1.5/8.1.1 and Vol. 3A Table 10-1: FNINIT state, control-word round trip, MXCSR with OSFXSR. */
+    @Test
+    void shouldKeepX87AndSseControlState() {
+        try (TestMachine m = TestMachine.prot32("""
+                    fnstcw 0x4000
+                    fninit
+                    fnstcw 0x4002
+                    fnstsw %ax
+                    movw $0x027F, 0x4004
+                    fldcw 0x4004
+                    fnstcw 0x4006
+                    movl %cr4, %ecx
+                    orl $0x200, %ecx
+                    movl %ecx, %cr4
+                    stmxcsr 0x4008
+                    movl $0x1F80 | 0x6000, 0x400C
+                    ldmxcsr 0x400C
+                    stmxcsr 0x4010
+                    fwait
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals(0x0040, m.mem.readWord(0x4000), "FCW at RESET");
+            assertEquals(0x037F, m.mem.readWord(0x4002), "FCW after FNINIT");
+            assertEquals(0, m.reg(Reg.RAX) & 0xFFFF, "FSW after FNINIT");
+            assertEquals(0x027F, m.mem.readWord(0x4006));
+            assertEquals(0x1F80, m.mem.readDword(0x4008), "MXCSR at RESET");
+            assertEquals(0x7F80, m.mem.readDword(0x4010), "rounding toward zero stored and read back");
+        }
+    }
+
+    @Test
+    void shouldRaiseUdForLdmxcsrWithoutOsfxsrAndForX87Arithmetic() {
+        for (final String insn : new String[] {"ldmxcsr 0x4000", "fld1"}) {
+            try (TestMachine m = TestMachine.prot32("""
+                        lidt idtr
+                        %s
+                        hlt
+                    udh:
+                        movl $0x55, %%ebx
+                        hlt
+                        .p2align 3
+                    idt:
+                        .fill 6, 8, 0
+                        .word udh, 0x08, 0x8E00, 0
+                    idtr:
+                        .word 7 * 8 - 1
+                        .long idt
+                    """.formatted(insn))) {
+                m.runToHalt();
+                assertEquals(0x55, m.reg(Reg.RBX), insn + " raised #UD");
+            }
+        }
+    }
 }
