@@ -78,6 +78,8 @@ public final class CpuState implements Snapshottable {
     public int fpuTag = 0x5555;
     /** SSE control/status register. */
     public int mxcsr = 0x1F80;
+    /** XMM0-XMM15: register n is {@code xmm[2n]} (bits 63:0) and {@code xmm[2n + 1]} (bits 127:64). */
+    public final long[] xmm = new long[32];
     /** HLT executed, waiting for an interrupt. */
     public boolean halted;
 
@@ -116,6 +118,9 @@ public final class CpuState implements Snapshottable {
         }
         w.putInt(cpl).putBoolean(halted);
         w.putInt(fpuControl).putInt(fpuStatus).putInt(fpuTag).putInt(mxcsr);
+        for (final long x : xmm) {
+            w.putLong(x);
+        }
     }
 
     @Override
@@ -170,5 +175,8 @@ public final class CpuState implements Snapshottable {
         fpuStatus = r.getInt();
         fpuTag = r.getInt();
         mxcsr = r.getInt();
+        for (int i = 0; i < xmm.length; i++) {
+            xmm[i] = r.getLong();
+        }
     }
 }

@@ -167,6 +167,8 @@ final class Dispatch {
             case 0x35 -> SystemExec.sysexit(c, d);
             case 0x08, 0x09 -> SystemExec.requireCpl0(c); // INVD, WBINVD: no caches to flush
             case 0x0B -> throw c.ud(); // UD2
+            case 0x10, 0x11, 0x28, 0x29, 0x54, 0x55, 0x56, 0x57, 0x6E, 0x6F, 0x7E, 0x7F, 0xD6, 0xDB, 0xDF, 0xEB, 0xEF ->
+                SseExec.execute(c, d);
             case 0xAE -> {
                 if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LDMXCSR || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.STMXCSR) {
                     FpuExec.mxcsr(c, d);

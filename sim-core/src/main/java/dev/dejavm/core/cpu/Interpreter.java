@@ -308,6 +308,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         s.fpuStatus = 0;
         s.fpuTag = 0x5555;
         s.mxcsr = 0x1F80;
+        java.util.Arrays.fill(s.xmm, 0);
         interruptShadow = 0;
         tripleFault = false;
         flushCaches();

@@ -400,4 +400,40 @@ class SystemTest {
             }
         }
     }
+
+    /** SDM Vol. 2: MOVDQU/MOVDQA/MOVAPS copy 128 bits; MOVD/MOVQ zero-extend into XMM; PXOR/POR/PAND/PANDN. */
+    @Test
+    void shouldMoveAndCombineXmmRegisters() {
+        try (TestMachine m = TestMachine.long64("""
+                    movq %cr4, %rax
+                    orq $0x600, %rax
+                    movq %rax, %cr4
+                    movabsq $0x1122334455667788, %rax
+                    movq %rax, 0x5000
+                    movabsq $0x99AABBCCDDEEFF00, %rax
+                    movq %rax, 0x5008
+                    movdqu 0x5000, %xmm3
+                    movdqa %xmm3, %xmm12
+                    movups %xmm12, 0x5011
+                    movq 0x5011, %r8
+                    movq 0x5019, %r9
+                    movl $0xCAFEBABE, %eax
+                    movd %eax, %xmm3
+                    movq %xmm3, %r10
+                    pxor %xmm4, %xmm4
+                    por %xmm12, %xmm4
+                    pandn 0x5000, %xmm4
+                    movaps %xmm4, 0x5020
+                    movq %xmm12, %r11
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals(0x1122334455667788L, m.reg(Reg.R8), "unaligned 128-bit store, low half");
+            assertEquals(0x99AABBCCDDEEFF00L, m.reg(Reg.R9), "high half");
+            assertEquals(0xCAFEBABEL, m.reg(Reg.R10), "MOVD zero-extends into the XMM register");
+            assertEquals(0L, m.mem.readQword(0x5020), "PANDN of a value with itself is zero");
+            assertEquals(0L, m.mem.readQword(0x5028));
+            assertEquals(0x1122334455667788L, m.reg(Reg.R11));
+        }
+    }
 }
