@@ -172,6 +172,10 @@ final class Dispatch {
             case 0xAE -> {
                 if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LDMXCSR || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.STMXCSR) {
                     FpuExec.mxcsr(c, d);
+                } else if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXSAVE || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXSAVE64
+                        || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXRSTOR || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXRSTOR64) {
+                    FpuExec.fxsave(c, d, d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXRSTOR
+                            || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXRSTOR64);
                 } else if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LFENCE || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.MFENCE
                         || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.SFENCE || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.CLFLUSH) {
                     // memory ordering and cache flushes: nothing to do for one CPU without caches

@@ -16,7 +16,7 @@ final class SystemExec {
             MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176, MSR_MISC_ENABLE = 0x1A0, MSR_PAT = 0x277,
             MSR_MTRR_DEF_TYPE = 0x2FF, MSR_EFER = 0xC0000080, MSR_STAR = 0xC0000081, MSR_LSTAR = 0xC0000082,
             MSR_CSTAR = 0xC0000083, MSR_SFMASK = 0xC0000084, MSR_FS_BASE = 0xC0000100, MSR_GS_BASE = 0xC0000101,
-            MSR_KERNEL_GS_BASE = 0xC0000102, MSR_TSC_AUX = 0xC0000103;
+            MSR_KERNEL_GS_BASE = 0xC0000102, MSR_TSC_AUX = 0xC0000103, MSR_PLATFORM_ID = 0x17, MSR_BIOS_SIGN_ID = 0x8B;
     /** Fixed-range MTRR MSR numbers in the order of {@link CpuState#mtrrFixed}. */
     static final int[] MTRR_FIXED = {0x250, 0x258, 0x259, 0x268, 0x269, 0x26A, 0x26B, 0x26C, 0x26D, 0x26E, 0x26F};
 
@@ -121,6 +121,8 @@ final class SystemExec {
             case MSR_SYSENTER_ESP -> v = s.sysenterEsp;
             case MSR_SYSENTER_EIP -> v = s.sysenterEip;
             case MSR_MISC_ENABLE -> v = s.miscEnable;
+            case MSR_PLATFORM_ID -> v = 0; // platform ID 0 (bits 52:50): what microcode-loading firmware reads
+            case MSR_BIOS_SIGN_ID -> v = 0; // microcode update revision 0: none loaded
             case MSR_PAT -> v = s.pat;
             case MSR_MTRR_DEF_TYPE -> v = s.mtrrDefType;
             case MSR_EFER -> v = s.efer;
@@ -160,6 +162,9 @@ final class SystemExec {
             case MSR_SYSENTER_ESP -> s.sysenterEsp = v;
             case MSR_SYSENTER_EIP -> s.sysenterEip = v;
             case MSR_MISC_ENABLE -> s.miscEnable = v;
+            case MSR_BIOS_SIGN_ID -> {
+                // writing 0 before CPUID is how software asks for the revision; no microcode to update
+            }
             case MSR_PAT -> s.pat = v;
             case MSR_MTRR_DEF_TYPE -> s.mtrrDefType = v;
             case MSR_EFER -> {

@@ -436,4 +436,40 @@ class SystemTest {
             assertEquals(0x1122334455667788L, m.reg(Reg.R11));
         }
     }
+
+    /** SDM Vol. 2 FXSAVE Table 3-43 (64-bit layout): FCW at 0, MXCSR at 24, MXCSR_MASK at 28, XMMn at 160 + 16n. */
+    @Test
+    void shouldSaveAndRestoreTheFxsaveImage() {
+        try (TestMachine m = TestMachine.long64("""
+                    movq %cr4, %rax
+                    orq $0x600, %rax
+                    movq %rax, %cr4
+                    fninit
+                    movabsq $0x0123456789ABCDEF, %rax
+                    movq %rax, %xmm15
+                    fxsave 0x6000
+                    pxor %xmm15, %xmm15
+                    fxrstor 0x6000
+                    movq %xmm15, %rbx
+                    movl $0x17, %ecx
+                    rdmsr
+                    movl %eax, %esi
+                    movl $0x8B, %ecx
+                    xorl %eax, %eax
+                    xorl %edx, %edx
+                    wrmsr
+                    rdmsr
+                    movl %edx, %edi
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals(0x037F, m.mem.readWord(0x6000), "FCW");
+            assertEquals(0x1F80, m.mem.readDword(0x6000 + 24), "MXCSR");
+            assertEquals(0xFFFF, m.mem.readDword(0x6000 + 28), "MXCSR_MASK");
+            assertEquals(0x0123456789ABCDEFL, m.mem.readQword(0x6000 + 160 + 16 * 15), "XMM15");
+            assertEquals(0x0123456789ABCDEFL, m.reg(Reg.RBX), "restored by FXRSTOR");
+            assertEquals(0, m.reg(Reg.RSI), "IA32_PLATFORM_ID");
+            assertEquals(0, m.reg(Reg.RDI), "IA32_BIOS_SIGN_ID: no microcode revision");
+        }
+    }
 }
