@@ -214,9 +214,6 @@ public final class OpcodeTableGen {
                     }
                     mod = 2;
                 }
-                if ((meth == METHODS.get("E") || meth == METHODS.get("Q") || meth == METHODS.get("W")) && ((o >> 16) & 0xFF) != ((o >> 8) & 0xFF) && mod == 0) {
-                    // split register/memory sizes are fine
-                }
             }
             final boolean vex = map >= 4;
             for (final int o : ops) {
