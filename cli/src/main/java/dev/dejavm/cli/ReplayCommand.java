@@ -77,11 +77,16 @@ final class ReplayCommand implements Callable<Integer> {
                 result = m.run();
                 divergence = cmp.finish();
                 compared = cmp.eventsCompared();
-            }
-            if (divergence != null) {
-                out.print(divergence.toReport());
-                out.flush();
-                return ExitCodes.GUEST_FAILURE;
+                if (divergence != null) {
+                    out.print(divergence.toReport());
+                    if (divergence.replayed() != null) {
+                        // The replay stopped right after the diverging instruction: show the code it ran.
+                        out.printf(Locale.ROOT, "code at the replayed event's rip 0x%x (linear):%n", divergence.replayed().rip());
+                        m.disassembleAt(divergence.replayed().rip(), 4, t -> out.println("  " + t));
+                    }
+                    out.flush();
+                    return ExitCodes.GUEST_FAILURE;
+                }
             }
             out.printf(Locale.ROOT, "replay matched: %,d events identical (digest sha256:%s), outcome %s after %,d instructions%n",
                     compared, recordedDigest, result.outcome().text(), result.instructions());

@@ -113,6 +113,10 @@ class GuestFailureTest {
         assertTrue(r.out().contains("replay diverged at record " + seq), r::toString);
         assertTrue(r.out().contains("recorded: " + firstDebugcon), r::toString);
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("replayed: ") && l.contains("port=0x402") && l.contains("'D'")), r::toString);
+        // The code that made the diverging access, disassembled from the replayed machine: an OUT to the debug port.
+        final java.util.List<String> lines = r.out().lines().toList();
+        final int code = lines.indexOf(lines.stream().filter(l -> l.startsWith("code at the replayed event's rip")).findFirst().orElseThrow());
+        assertTrue(lines.get(code + 1).matches("  [0-9a-f]+: .*\\bout\\b.*"), r::toString);
     }
 
     @Test

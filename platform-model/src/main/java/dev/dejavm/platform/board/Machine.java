@@ -214,6 +214,43 @@ public final class Machine implements SystemControl, AutoCloseable {
         return new Disassembler(mode).disassemble(bytes, 0, bytes.length, physical, sink);
     }
 
+    /**
+     * Disassembles {@code count} instructions at the linear address {@code linear} (what journal records carry as
+     * rip) in the current mode, through the current page tables (without side effects). Unmapped code says so.
+     */
+    public void disassembleAt(final long linear, final int count, final Disassembler.LineSink sink) {
+        final dev.dejavm.core.cpu.CpuState s = cpu;
+        final boolean longMode = (s.efer & dev.dejavm.core.cpu.CpuState.EFER_LMA) != 0;
+        final int mode = longMode && (s.segAttr[dev.dejavm.core.cpu.CpuState.CS] & dev.dejavm.core.cpu.CpuState.ATTR_L) != 0 ? 64
+            : (s.cr0 & dev.dejavm.core.cpu.CpuState.CR0_PE) != 0
+                && (s.segAttr[dev.dejavm.core.cpu.CpuState.CS] & dev.dejavm.core.cpu.CpuState.ATTR_DB) != 0 ? 32 : 16;
+        final byte[] bytes = new byte[count * dev.dejavm.decoder.Decoder.MAX_LENGTH];
+        for (int i = 0; i < bytes.length; i++) {
+            final long pa = interpreter.peekPhysical(linear + i);
+            if (pa < 0) {
+                if (i == 0) {
+                    sink.line(String.format("%x: (not mapped)", linear));
+                    return;
+                }
+                final byte[] cut = java.util.Arrays.copyOf(bytes, i);
+                disassembleLines(cut, linear, mode, count, sink);
+                return;
+            }
+            bytes[i] = (byte) memory.peekByte(pa);
+        }
+        disassembleLines(bytes, linear, mode, count, sink);
+    }
+
+    private static void disassembleLines(final byte[] bytes, final long linear, final int mode, final int count,
+                                         final Disassembler.LineSink sink) {
+        final int[] n = {0};
+        new Disassembler(mode).disassemble(bytes, 0, bytes.length, linear, t -> {
+            if (n[0]++ < count) {
+                sink.line(t);
+            }
+        });
+    }
+
     public Interpreter interpreter() {
         return interpreter;
     }

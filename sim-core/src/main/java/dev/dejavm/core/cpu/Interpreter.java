@@ -593,6 +593,66 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         return walk(lin, access, i);
     }
 
+    /**
+     * The physical address of {@code linear} under the current paging mode, or -1 if it is not mapped. Reads the
+     * page tables without setting accessed/dirty bits or faulting (for reports and disassembly).
+     */
+    public long peekPhysical(final long linear) {
+        if ((s.cr0 & CpuState.CR0_PG) == 0) {
+            return linear & 0xFFFFFFFFL & mem.a20Mask();
+        }
+        final long addrMask = 0x000F_FFFF_FFFF_F000L;
+        if ((s.cr4 & CpuState.CR4_PAE) == 0) {
+            final long pde = peek32((s.cr3 & 0xFFFFF000L) + ((linear >>> 22) & 0x3FF) * 4);
+            if ((pde & 1) == 0) {
+                return -1;
+            }
+            if ((pde & 0x80) != 0 && (s.cr4 & CpuState.CR4_PSE) != 0) {
+                return (pde & 0xFFC00000L) | (linear & 0x3FFFFF);
+            }
+            final long pte = peek32((pde & 0xFFFFF000L) + ((linear >>> 12) & 0x3FF) * 4);
+            return (pte & 1) == 0 ? -1 : (pte & 0xFFFFF000L) | (linear & 0xFFF);
+        }
+        long table;
+        int level;
+        if ((s.efer & CpuState.EFER_LMA) != 0) {
+            table = s.cr3 & addrMask;
+            level = 4;
+        } else {
+            final long pdpte = peek64((s.cr3 & 0xFFFFFFE0L) + ((linear >>> 30) & 3) * 8);
+            if ((pdpte & 1) == 0) {
+                return -1;
+            }
+            table = pdpte & addrMask;
+            level = 2;
+        }
+        for (; level >= 1; level--) {
+            final int shift = 12 + 9 * (level - 1);
+            final long e = peek64(table + ((linear >>> shift) & 0x1FF) * 8);
+            if ((e & 1) == 0) {
+                return -1;
+            }
+            if (level == 1 || ((level == 2 || level == 3) && (e & 0x80) != 0)) {
+                final long pageMask = (1L << shift) - 1;
+                return (e & addrMask & ~pageMask) | (linear & pageMask);
+            }
+            table = e & addrMask;
+        }
+        return -1;
+    }
+
+    private long peek32(final long pa) {
+        long v = 0;
+        for (int i = 0; i < 4; i++) {
+            v |= (long) mem.peekByte(pa + i) << (8 * i);
+        }
+        return v;
+    }
+
+    private long peek64(final long pa) {
+        return peek32(pa) | peek32(pa + 4) << 32;
+    }
+
     private long walk(final long lin, final int access, final int slot) {
         final boolean user = s.cpl == 3;
         final boolean write = access == ACCESS_WRITE;
