@@ -472,4 +472,19 @@ class SystemTest {
             assertEquals(0, m.reg(Reg.RDI), "IA32_BIOS_SIGN_ID: no microcode revision");
         }
     }
+
+    /** The report-only page walk follows the same 4-level tables as execution, without faulting. */
+    @Test
+    void shouldPeekPhysicalAddressesThroughThePageTables() {
+        try (TestMachine m = TestMachine.long64("""
+                    hlt
+                """)) {
+            assertEquals(0x12345, m.cpu.peekPhysical(0x12345), "paging off: identity");
+            m.runToHalt();
+            assertEquals(0x3FF_FFFFL, m.cpu.peekPhysical(0x3FF_FFFFL), "identity-mapped 2 MiB pages");
+            m.mem.writeQword(0x3000 + 8 * 3, (0x200L << 21) | 0x83); // remap 6-8 MiB onto 1 GiB
+            assertEquals((0x200L << 21) + 0x1234, m.cpu.peekPhysical((3L << 21) + 0x1234));
+            assertEquals(-1, m.cpu.peekPhysical(1L << 40), "not mapped");
+        }
+    }
 }
