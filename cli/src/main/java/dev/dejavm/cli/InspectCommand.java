@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
 /** {@code dejavm inspect}: prints a journal's events, one per line. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Print the events of a journal, one line each (text, JSON lines or CSV), optionally filtered.",
-        footer = {"", "Exit status: 0 printed; 2 not a journal, a damaged or cut-off journal (after printing what is readable), or a bad option."})
+        footer = {"", "With --follow, a journal still being written is read as it grows, until its end-of-run record.",
+                "", "Exit status: 0 printed; 2 not a journal, a damaged or cut-off journal (after printing what is readable), or a bad option."})
 final class InspectCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -40,6 +41,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--format", paramLabel = "text|json|csv", defaultValue = "text", description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
+
+    @Option(names = "--follow", description = "Keep reading a journal that is still being written, until its end-of-run record (Ctrl-C stops).")
+    boolean follow;
 
     @Override
     public Integer call() {
@@ -66,7 +70,15 @@ final class InspectCommand implements Callable<Integer> {
                 out.println(EventFormatter.CSV_HEADER);
             }
             final EventRecord r = new EventRecord();
-            while (reader.next(r)) {
+            while (true) {
+                if (!reader.next(r)) {
+                    if (follow && !reader.complete()) {
+                        out.flush();
+                        sleep();
+                        continue; // the recording is still running: wait for more records
+                    }
+                    break;
+                }
                 if (filter.pastEnd(r)) {
                     break;
                 }
@@ -84,5 +96,14 @@ final class InspectCommand implements Callable<Integer> {
             out.flush();
         }
         return ExitCodes.OK;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(50);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while following the journal", e);
+        }
     }
 }
