@@ -117,6 +117,14 @@ class GuestFailureTest {
         final java.util.List<String> lines = r.out().lines().toList();
         final int code = lines.indexOf(lines.stream().filter(l -> l.startsWith("code at the replayed event's rip")).findFirst().orElseThrow());
         assertTrue(lines.get(code + 1).matches("  [0-9a-f]+: .*\\bout\\b.*"), r::toString);
+        // Replaying a window: the records before the divergence match, a window that includes it does not.
+        final Cli.Result before = Cli.run("replay", dir.resolve("j").toString(), "--firmware", patched.toString(),
+                "--until", Long.toString(seq - 1));
+        assertEquals(0, before.status(), before::toString);
+        assertTrue(before.out().contains("records 0.." + (seq - 1) + " identical"), before::toString);
+        final Cli.Result including = Cli.run("replay", dir.resolve("j").toString(), "--firmware", patched.toString(),
+                "--until", Long.toString(seq));
+        assertEquals(1, including.status(), including::toString);
     }
 
     @Test

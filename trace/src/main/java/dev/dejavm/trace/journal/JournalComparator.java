@@ -19,6 +19,8 @@ public final class JournalComparator implements EventSink {
     private final EventRecord[] context;
     private long seq;
     private Divergence divergence;
+    private long until = Long.MAX_VALUE;
+    private boolean windowDone;
 
     public JournalComparator(final JournalReader recorded, final ExecutionStamp stamp, final int contextSize, final Runnable onDivergence) {
         this.recorded = recorded;
@@ -31,9 +33,19 @@ public final class JournalComparator implements EventSink {
         }
     }
 
+    /** Compare records 0..{@code last} only; once they matched the run is stopped (replay of a window). */
+    public void setUntil(final long last) {
+        this.until = last;
+    }
+
+    /** True if the comparison stopped after the window given by {@link #setUntil}. */
+    public boolean windowDone() {
+        return windowDone;
+    }
+
     @Override
     public void onEvent(final int kind, final int flags, final long address, final int size, final long value) {
-        if (divergence != null) {
+        if (divergence != null || windowDone) {
             return;
         }
         live.set(seq, stamp.icount(), stamp.cycles(), stamp.rip(), kind, flags, address, size, value, stamp.engine());
@@ -52,6 +64,10 @@ public final class JournalComparator implements EventSink {
             context[(int) (seq % contextSize)].copyFrom(expected);
         }
         seq++;
+        if (seq > until) {
+            windowDone = true;
+            onDivergence.run(); // stop the run: the window has been compared
+        }
     }
 
     /**
@@ -60,7 +76,7 @@ public final class JournalComparator implements EventSink {
      * @return the first divergence, or null if every event matched
      */
     public Divergence finish() {
-        if (divergence == null && recorded.next(expected)) {
+        if (divergence == null && !windowDone && recorded.next(expected)) {
             divergence = new Divergence(seq, copy(expected), null, contextList(),
                     "the re-execution ended after " + seq + " events; the journal holds more");
         }
