@@ -31,7 +31,8 @@ import java.util.function.LongSupplier;
  * {@code pc} machine gives them ({@link PcLayout}), so the same ROM runs unchanged under QEMU. PCI configuration
  * mechanism #1 with the i440FX host bridge (00:00.0, PAM shadow-RAM control), the 8259A pair and the 8254 PIT are
  * present; the rest of the chipset (PIIX3 functions, i8042, port 0x61, ...) is not modelled yet: its ports are unassigned (reads all-ones, journaled
- * as such). The ACPI PM block appears where the firmware programs PIIX4's PMBA (SeaBIOS: 0x600).
+ * as such). The ACPI PM block appears where the firmware programs PIIX4's PMBA (the bundled firmware: 0x600; SeaBIOS:
+ * 0xb000, as it chooses without QEMU's ACPI tables).
  */
 public final class PcBoard {
     /** fw_cfg file through which the user tells the bundled firmware how to end. */
