@@ -72,10 +72,23 @@ public final class CpuState implements Snapshottable {
 
     /** Current privilege level (CS.RPL in protected mode; 0 in real mode). */
     public int cpl;
-    /** x87 control word, status word and tag word (the control state; no arithmetic is implemented). */
+    /** x87 control word, status word (TOP in bits 13:11) and full tag word (2 bits per physical register). */
     public int fpuControl = 0x0040;
     public int fpuStatus;
     public int fpuTag = 0x5555;
+    /**
+     * The x87 data registers R0-R7 by physical number (ST(i) is R[(TOP + i) & 7]): bits 63:0 of the 80-bit value
+     * (the significand with its explicit integer bit; MMX register n is {@code fpSig[n]}) and bits 79:64 (sign and
+     * biased exponent).
+     */
+    public final long[] fpSig = new long[8];
+    public final int[] fpExp = new int[8];
+    /** Last x87 non-control instruction: opcode (11 bits), instruction pointer and data pointer with selectors. */
+    public int fpuOpcode;
+    public long fpuIp;
+    public int fpuCs;
+    public long fpuDp;
+    public int fpuDs;
     /** SSE control/status register. */
     public int mxcsr = 0x1F80;
     /** XMM0-XMM15: register n is {@code xmm[2n]} (bits 63:0) and {@code xmm[2n + 1]} (bits 127:64). */
@@ -90,7 +103,7 @@ public final class CpuState implements Snapshottable {
 
     @Override
     public int stateVersion() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -121,6 +134,10 @@ public final class CpuState implements Snapshottable {
         for (final long x : xmm) {
             w.putLong(x);
         }
+        for (int i = 0; i < 8; i++) {
+            w.putLong(fpSig[i]).putInt(fpExp[i]);
+        }
+        w.putInt(fpuOpcode).putLong(fpuIp).putInt(fpuCs).putLong(fpuDp).putInt(fpuDs);
     }
 
     @Override
@@ -177,6 +194,17 @@ public final class CpuState implements Snapshottable {
         mxcsr = r.getInt();
         for (int i = 0; i < xmm.length; i++) {
             xmm[i] = r.getLong();
+        }
+        if (version >= 2) {
+            for (int i = 0; i < 8; i++) {
+                fpSig[i] = r.getLong();
+                fpExp[i] = r.getInt();
+            }
+            fpuOpcode = r.getInt();
+            fpuIp = r.getLong();
+            fpuCs = r.getInt();
+            fpuDp = r.getLong();
+            fpuDs = r.getInt();
         }
     }
 }

@@ -307,6 +307,13 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         s.fpuControl = 0x0040; // SDM Vol. 3A Table 10-1: x87 state at power-up and RESET
         s.fpuStatus = 0;
         s.fpuTag = 0x5555;
+        java.util.Arrays.fill(s.fpSig, 0); // R0-R7 read +0.0 after RESET
+        java.util.Arrays.fill(s.fpExp, 0);
+        s.fpuOpcode = 0;
+        s.fpuIp = 0;
+        s.fpuCs = 0;
+        s.fpuDp = 0;
+        s.fpuDs = 0;
         s.mxcsr = 0x1F80;
         java.util.Arrays.fill(s.xmm, 0);
         interruptShadow = 0;
