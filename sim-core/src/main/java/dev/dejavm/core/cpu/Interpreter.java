@@ -83,6 +83,9 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     long memLin;
     /** Code size of the current instruction: 16, 32 or 64. */
     int codeSize;
+    /** The x87's extended-precision arithmetic unit, and scratch space for FNSTENV/FLDENV images. */
+    final Fp80 fp = new Fp80();
+    final long[] envScratch = new long[7];
     /** Instructions until interrupts are recognised again (MOV SS / STI shadow). */
     int interruptShadow;
     // Lazy arithmetic flags (Bochs/JPC style): the last flag-setting operation, its operands, result and size.

@@ -7,8 +7,8 @@ import dev.dejavm.decoder.Reg;
  * System instructions: control/debug registers, MSRs, CPUID, descriptor tables, I/O, HLT, flag control.
  *
  * <p>CPUID describes exactly what the interpreter implements: vendor "GenuineIntel", family 6 model 0x0F stepping
- * 0xB, brand "dejavm virtual CPU"; leaf 1 EDX = PSE, TSC, MSR, PAE, APIC (on boards with one), SEP, MTRR, PGE, CMOV,
- * PAT (no FPU/SSE: x87 and SSE raise #UD until they are implemented); leaf 0x80000001 EDX = SYSCALL, NX, LM. Leaves
+ * 0xB, brand "dejavm virtual CPU"; leaf 1 EDX = FPU, PSE, TSC, MSR, PAE, APIC (on boards with one), SEP, MTRR, PGE,
+ * CMOV, PAT, FXSR; leaf 0x80000001 EDX = SYSCALL, NX, LM. Leaves
  * above the maximum return zeros.
  */
 final class SystemExec {
@@ -345,7 +345,7 @@ final class SystemExec {
             case 1 -> {
                 a = Interpreter.SIGNATURE;
                 b = 0; // brand index 0, CLFLUSH size 0, one logical processor, initial APIC ID 0
-                dx = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 15) | (1 << 16)
+                dx = 1 | (1 << 24) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 15) | (1 << 16)
                         | (c.apicPresent() ? 1 << 9 : 0);
             }
             case 0x80000000 -> a = 0x80000008;

@@ -62,7 +62,8 @@ class ExceptionTest {
 
     @Test
     void shouldRaiseInvalidOpcodeWhenExecutingUd2OrUnimplemented() {
-        for (final String bad : new String[] {"ud2", "fld1", ".byte 0x0f, 0x38, 0x00, 0xc0"}) {
+        // UD2, UD0, a reserved x87 encoding (D9 D8+1 is FSTP1 but D9 /1 with memory is reserved), and AVX (VEX).
+        for (final String bad : new String[] {"ud2", ".byte 0x0f, 0xff, 0xc0", ".byte 0xd9, 0x08", ".byte 0xc5, 0xf8, 0x58, 0xc0"}) {
             try (TestMachine m = TestMachine.prot32(Idt.gate32(6, "h_ud") + Idt.lidt32(0x7FF) + """
                         movl $fault, %%edx
                     fault:
