@@ -44,9 +44,10 @@ final class Qemu {
         cmd.addAll(extraArgs);
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("qemu.log").toFile()).start();
         try {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (System.nanoTime() < deadline && p.isAlive()) {
-                if (Files.exists(dc) && Files.readString(dc, StandardCharsets.ISO_8859_1).contains(untilMarker)) {
+                if ((Files.exists(dc) && Files.readString(dc, StandardCharsets.ISO_8859_1).contains(untilMarker))
+                        || (Files.exists(com1) && Files.readString(com1, StandardCharsets.ISO_8859_1).contains(untilMarker))) {
                     Thread.sleep(200); // let the rest of the line land
                     break;
                 }
