@@ -56,6 +56,10 @@ final class BranchExec {
 
     /** JMP ptr16:16/32 (EA). */
     static void jmpFarImm(final Interpreter c, final DecodedInsn d) {
+        if (GateExec.isSystemTarget(c, (int) d.imm2)) {
+            GateExec.farGate(c, (int) d.imm2, false, 0);
+            return;
+        }
         c.loadCodeSegment((int) d.imm2, d.imm);
     }
 
@@ -64,6 +68,10 @@ final class BranchExec {
         final int oldCs = c.s.sel[CpuState.CS];
         final long ret = c.nextRip;
         final CpuState s = c.s;
+        if (GateExec.isSystemTarget(c, (int) d.imm2)) {
+            GateExec.farGate(c, (int) d.imm2, true, ret);
+            return;
+        }
         final long sp = s.gpr[Reg.RSP];
         try {
             c.push(d.opSize, oldCs);
@@ -91,7 +99,9 @@ final class BranchExec {
                 final int osz = size == 64 ? 64 : size; // m16:16, m16:32, m16:64 (REX.W)
                 final long off = c.read(c.memLin, osz);
                 final int sel = c.read16(c.truncLinear(c.memLin + osz / 8));
-                if ((d.reg & 7) == 3) {
+                if (GateExec.isSystemTarget(c, sel)) {
+                    GateExec.farGate(c, sel, (d.reg & 7) == 3, c.nextRip);
+                } else if ((d.reg & 7) == 3) {
                     final long sp = c.s.gpr[Reg.RSP];
                     try {
                         c.push(osz, c.s.sel[CpuState.CS]);
@@ -114,8 +124,12 @@ final class BranchExec {
         final int size = d.opSize;
         final long off = c.pop(size);
         final int sel = (int) c.pop(size) & 0xFFFF;
-        if (c.protectedMode() && (sel & 3) != c.s.cpl) {
-            throw c.gp(sel & 0xFFFC); // return to another privilege level: not yet
+        if (c.protectedMode() && (c.s.rflags & CpuState.VM) == 0 && (sel & 3) > c.s.cpl) {
+            GateExec.outerReturn(c, sel, off, size, d.opcode == 0xCA ? d.imm & 0xFFFF : 0);
+            return;
+        }
+        if (c.protectedMode() && (c.s.rflags & CpuState.VM) == 0 && (sel & 3) < c.s.cpl) {
+            throw c.gp(sel & 0xFFFC); // a return may not raise the privilege level
         }
         c.loadCodeSegment(sel, off);
         if (d.opcode == 0xCA) {
@@ -172,6 +186,9 @@ final class BranchExec {
                 c.loadSegment(CpuState.SS, newSs);
             }
             s.gpr[Reg.RSP] = newSp;
+        }
+        if (outer) {
+            GateExec.nullInaccessible(s);
         }
     }
 }

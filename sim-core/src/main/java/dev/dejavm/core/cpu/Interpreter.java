@@ -86,6 +86,8 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     /** The x87's extended-precision arithmetic unit, and scratch space for FNSTENV/FLDENV images. */
     final Fp80 fp = new Fp80();
     final long[] envScratch = new long[7];
+    /** Parameters a call gate copies between stacks (at most 31). */
+    final long[] gateParams = new long[32];
     /** Instructions until interrupts are recognised again (MOV SS / STI shadow). */
     int interruptShadow;
     // Lazy arithmetic flags (Bochs/JPC style): the last flag-setting operation, its operands, result and size.
@@ -1031,6 +1033,22 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         return read64(truncDesc(base + index));
     }
 
+    /** The upper 8 bytes of a 16-byte system descriptor (IA-32e call gates, TSS and LDT descriptors). */
+    long readDescriptorHigh(final int selector) {
+        final boolean ldt = (selector & 4) != 0;
+        final long base = ldt ? s.segBase[CpuState.LDTR] : s.gdtrBase;
+        final long limit = ldt ? s.segLimit[CpuState.LDTR] : s.gdtrLimit;
+        final int index = selector & 0xFFF8;
+        if (index + 15 > limit) {
+            throw gp(selector & 0xFFFC);
+        }
+        return read64(truncDesc(base + index + 8));
+    }
+
+    void setAccessedPublic(final int selector, final long desc) {
+        setAccessed(selector, desc);
+    }
+
     private long truncDesc(final long a) {
         return longMode() ? a : a & 0xFFFFFFFFL;
     }
@@ -1258,15 +1276,43 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             s.gpr[Reg.RSP] = rsp;
             s.cpl = newCpl;
         } else {
-            if (newCpl < s.cpl) {
-                throw gp((selector & 0xFFFC) + extBit); // inter-privilege delivery in legacy mode: not yet
-            }
             final int size = (type & 8) != 0 ? 32 : 16;
-            push(size, oldFlags);
-            push(size, oldCs);
-            push(size, ret);
-            if (hasCode) {
-                push(size, code);
+            if (newCpl < s.cpl) {
+                if ((oldFlags & CpuState.VM) != 0) {
+                    throw gp((selector & 0xFFFC) + extBit); // from virtual-8086 mode: not implemented
+                }
+                // Inner privilege: SS:ESP from the TSS, the old ones saved on the new stack (SDM Vol. 3A, 6.12.1).
+                final long oldSsBase = s.segBase[CpuState.SS];
+                final long oldSsLimit = s.segLimit[CpuState.SS];
+                final int oldSsAttr = s.segAttr[CpuState.SS];
+                final int oldCpl = s.cpl;
+                try {
+                    GateExec.enterInnerStack(this, newCpl);
+                    s.cpl = newCpl; // the new stack is written with the new privilege
+                    push(size, oldSs);
+                    push(size, oldRsp);
+                    push(size, oldFlags);
+                    push(size, oldCs);
+                    push(size, ret);
+                    if (hasCode) {
+                        push(size, code);
+                    }
+                } catch (final CpuException e) {
+                    s.sel[CpuState.SS] = oldSs;
+                    s.segBase[CpuState.SS] = oldSsBase;
+                    s.segLimit[CpuState.SS] = oldSsLimit;
+                    s.segAttr[CpuState.SS] = oldSsAttr;
+                    s.gpr[Reg.RSP] = oldRsp;
+                    s.cpl = oldCpl;
+                    throw e;
+                }
+            } else {
+                push(size, oldFlags);
+                push(size, oldCs);
+                push(size, ret);
+                if (hasCode) {
+                    push(size, code);
+                }
             }
         }
         setAccessed(selector, desc);
