@@ -152,7 +152,8 @@ final class BranchExec {
             return;
         }
         if ((s.rflags & CpuState.NT) != 0 && !c.longMode()) {
-            throw c.gp(0); // task return: task switches are not supported yet
+            TaskExec.switchTask(c, c.read16(s.segBase[CpuState.TR]), TaskExec.IRET, c.nextRip, false, 0); // back to the previous task
+            return;
         }
         final long ip = c.pop(size);
         final int cs = (int) c.pop(size) & 0xFFFF;

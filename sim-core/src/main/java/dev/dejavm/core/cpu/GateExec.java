@@ -7,8 +7,8 @@ import dev.dejavm.decoder.Reg;
  * gates in protected mode, 64-bit call gates in IA-32e mode, with the privilege checks and their error codes, the
  * stack switch from the TSS on a call to a more privileged level (copying the gate's parameter count of words or
  * dwords from the old stack), and on a return to an outer level the reload of SS:ESP and the nulling of data
- * segment registers the new privilege level may not use. Task gates and TSS descriptors as far-transfer targets
- * (task switches) raise #GP(selector): not implemented.
+ * segment registers the new privilege level may not use. A task gate or an available 32-bit TSS as the target
+ * switches tasks ({@link TaskExec}).
  */
 final class GateExec {
     private static final int[] DATA_SEGMENTS = {CpuState.ES, CpuState.DS, CpuState.FS, CpuState.GS};
@@ -32,11 +32,22 @@ final class GateExec {
         final int gateDpl = (int) (desc >>> 45) & 3;
         final boolean lm = c.longMode();
         final int err = selector & 0xFFFC;
-        if (type != 0xC && (lm || type != 0x4)) {
-            throw c.gp(err); // task gate, TSS, or a type that is not a gate here
+        if (type != 0xC && type != 0x5 && type != 0x9 && (lm || type != 0x4)) {
+            throw c.gp(err); // busy TSS, 16-bit TSS, LDT, or a type that is not a gate here
         }
         if (gateDpl < s.cpl || gateDpl < (selector & 3)) {
             throw c.gp(err);
+        }
+        if (type == 0x5 || type == 0x9) { // task gate or available 32-bit TSS: a task switch
+            if (lm) {
+                throw c.gp(err);
+            }
+            if (type == 0x9) {
+                TaskExec.switchTask(c, selector, call ? TaskExec.CALL : TaskExec.JMP, c.nextRip, false, 0);
+            } else {
+                TaskExec.viaGate(c, desc, call ? TaskExec.CALL : TaskExec.JMP, c.nextRip, false, 0, err);
+            }
+            return;
         }
         if ((desc & (1L << 47)) == 0) {
             throw c.fault.set(Interpreter.VEC_NP, err, true);

@@ -88,6 +88,9 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     final long[] envScratch = new long[7];
     /** Parameters a call gate copies between stacks (at most 31). */
     final long[] gateParams = new long[32];
+    /** A TSS image being switched to, and its segment selectors. */
+    final long[] taskImage = new long[26];
+    final int[] taskSelectors = new int[6];
     /** Instructions until interrupts are recognised again (MOV SS / STI shadow). */
     int interruptShadow;
     // Lazy arithmetic flags (Bochs/JPC style): the last flag-setting operation, its operands, result and size.
@@ -1213,15 +1216,19 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         final int dpl = (int) ((lo >>> 45) & 3);
         final boolean present = (lo & (1L << 47)) != 0;
         final boolean trapGate = (type & 1) != 0;
-        final boolean validType = lm ? (type == 0xE || type == 0xF) : (type == 0xE || type == 0xF || type == 0x6 || type == 0x7);
+        final boolean validType = lm ? (type == 0xE || type == 0xF) : (type == 0xE || type == 0xF || type == 0x6 || type == 0x7 || type == 0x5);
         if (!validType) {
-            throw gp(vector * 8 + 2 + extBit); // task gates are not supported yet
+            throw gp(vector * 8 + 2 + extBit);
         }
         if (software && dpl < s.cpl) {
             throw gp(vector * 8 + 2);
         }
         if (!present) {
             throw fault.set(VEC_NP, vector * 8 + 2 + extBit, true);
+        }
+        if (type == 0x5) {
+            TaskExec.viaGate(this, lo, TaskExec.INT, ret, hasCode, code, vector * 8 + 2 + extBit);
+            return;
         }
         final int selector = (int) ((lo >>> 16) & 0xFFFF);
         long offset = (lo & 0xFFFF) | ((lo >>> 32) & 0xFFFF0000L);
