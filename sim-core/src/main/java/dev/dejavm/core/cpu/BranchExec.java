@@ -138,17 +138,46 @@ final class BranchExec {
         }
     }
 
+    /**
+     * IRET from CPL 0 with VM set in the popped EFLAGS (SDM "IRET", RETURN-TO-VIRTUAL-8086-MODE): ESP, SS, ES, DS,
+     * FS and GS follow on the stack; every segment register is loaded the real-mode way and CPL becomes 3.
+     */
+    private static void returnToV86(final Interpreter c, final long ip, final int cs, final long flags) {
+        final CpuState s = c.s;
+        final long esp = c.pop(32);
+        final int ss = (int) c.pop(32) & 0xFFFF;
+        final int es = (int) c.pop(32) & 0xFFFF;
+        final int ds = (int) c.pop(32) & 0xFFFF;
+        final int fs = (int) c.pop(32) & 0xFFFF;
+        final int gs = (int) c.pop(32) & 0xFFFF;
+        s.rflags = (flags & 0x3F7FD7L) | 2;
+        s.cpl = 3;
+        final int[] sels = {es, cs, ss, ds, fs, gs};
+        for (int seg = 0; seg < 6; seg++) {
+            s.sel[seg] = sels[seg];
+            s.segBase[seg] = (long) sels[seg] << 4;
+            s.segLimit[seg] = 0xFFFF;
+            s.segAttr[seg] = seg == CpuState.CS ? 0xFB : 0xF3;
+        }
+        s.rip = ip & 0xFFFF;
+        s.gpr[Reg.RSP] = esp & 0xFFFFFFFFL;
+    }
+
     static void iret(final Interpreter c, final DecodedInsn d) {
         final CpuState s = c.s;
         final int size = d.opSize;
-        if (!c.protectedMode()) {
+        final boolean v86 = (s.rflags & CpuState.VM) != 0;
+        if (v86 && ((s.rflags >> 12) & 3) != 3) {
+            throw c.gp(0); // IOPL-sensitive in virtual-8086 mode
+        }
+        if (!c.protectedMode() || v86) {
             final long ip = c.pop(size);
             final int cs = (int) c.pop(size) & 0xFFFF;
             final long flags = c.pop(size);
             s.sel[CpuState.CS] = cs;
             s.segBase[CpuState.CS] = (long) cs << 4;
             s.rip = ip & Interpreter.mask(size);
-            DataExec.writeFlags(c, flags, size);
+            DataExec.writeFlags(c, flags, size); // in virtual-8086 mode IOPL and VM stay (CPL 3)
             return;
         }
         if ((s.rflags & CpuState.NT) != 0 && !c.longMode()) {
@@ -158,6 +187,10 @@ final class BranchExec {
         final long ip = c.pop(size);
         final int cs = (int) c.pop(size) & 0xFFFF;
         final long flags = c.pop(size);
+        if ((flags & CpuState.VM) != 0 && s.cpl == 0 && size == 32 && !c.longMode()) {
+            returnToV86(c, ip, cs, flags);
+            return;
+        }
         final int rpl = cs & 3;
         if (rpl < s.cpl) {
             throw c.gp(cs & 0xFFFC);

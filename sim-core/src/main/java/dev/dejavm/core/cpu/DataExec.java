@@ -179,11 +179,20 @@ final class DataExec {
         }
     }
 
+    /** PUSHF/POPF in virtual-8086 mode need IOPL 3 (no VME): #GP(0). */
+    private static void checkV86Iopl(final Interpreter c) {
+        if ((c.s.rflags & CpuState.VM) != 0 && ((c.s.rflags >> 12) & 3) != 3) {
+            throw c.gp(0);
+        }
+    }
+
     static void pushf(final Interpreter c, final DecodedInsn d) {
+        checkV86Iopl(c);
         c.push(d.opSize, c.s.rflags & ~(CpuState.RF | CpuState.VM) & Interpreter.mask(d.opSize));
     }
 
     static void popf(final Interpreter c, final DecodedInsn d) {
+        checkV86Iopl(c);
         final long v = c.pop(d.opSize);
         writeFlags(c, v, d.opSize);
     }

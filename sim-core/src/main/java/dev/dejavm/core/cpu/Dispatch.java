@@ -120,7 +120,12 @@ final class Dispatch {
             case 0xC9 -> DataExec.leave(c, d);
             case 0xCA, 0xCB -> BranchExec.retFar(c, d);
             case 0xCC -> c.softwareInterrupt(Interpreter.VEC_BP);
-            case 0xCD -> c.softwareInterrupt((int) d.imm & 0xFF);
+            case 0xCD -> {
+                if ((c.s.rflags & CpuState.VM) != 0 && ((c.s.rflags >> 12) & 3) != 3) {
+                    throw c.gp(0); // INT n in virtual-8086 mode is IOPL-sensitive (no VME)
+                }
+                c.softwareInterrupt((int) d.imm & 0xFF);
+            }
             case 0xCE -> {
                 if ((c.s.rflags & CpuState.OF) != 0) {
                     c.softwareInterrupt(Interpreter.VEC_OF);

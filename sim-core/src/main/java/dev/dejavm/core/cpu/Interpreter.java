@@ -91,6 +91,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     /** A TSS image being switched to, and its segment selectors. */
     final long[] taskImage = new long[26];
     final int[] taskSelectors = new int[6];
+    private static final int[] V86_DATA_SEGMENTS = {CpuState.ES, CpuState.DS, CpuState.FS, CpuState.GS};
     /** Instructions until interrupts are recognised again (MOV SS / STI shadow). */
     int interruptShadow;
     // Lazy arithmetic flags (Bochs/JPC style): the last flag-setting operation, its operands, result and size.
@@ -1285,10 +1286,12 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         } else {
             final int size = (type & 8) != 0 ? 32 : 16;
             if (newCpl < s.cpl) {
-                if ((oldFlags & CpuState.VM) != 0) {
-                    throw gp((selector & 0xFFFC) + extBit); // from virtual-8086 mode: not implemented
+                final boolean fromV86 = (oldFlags & CpuState.VM) != 0;
+                if (fromV86 && (targetDpl != 0 || size != 32)) {
+                    throw gp((selector & 0xFFFC) + extBit); // a handler for virtual-8086 mode runs at CPL 0 (32-bit gate)
                 }
-                // Inner privilege: SS:ESP from the TSS, the old ones saved on the new stack (SDM Vol. 3A, 6.12.1).
+                // Inner privilege: SS:ESP from the TSS, the old ones saved on the new stack (SDM Vol. 3A, 6.12.1);
+                // from virtual-8086 mode GS, FS, DS and ES come first and are then nulled (SDM Vol. 3A, 21.3.1.1).
                 final long oldSsBase = s.segBase[CpuState.SS];
                 final long oldSsLimit = s.segLimit[CpuState.SS];
                 final int oldSsAttr = s.segAttr[CpuState.SS];
@@ -1296,6 +1299,13 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
                 try {
                     GateExec.enterInnerStack(this, newCpl);
                     s.cpl = newCpl; // the new stack is written with the new privilege
+                    if (fromV86) {
+                        s.rflags &= ~CpuState.VM; // the frame is built with 32-bit protected-mode addressing
+                        push(32, s.sel[CpuState.GS]);
+                        push(32, s.sel[CpuState.FS]);
+                        push(32, s.sel[CpuState.DS]);
+                        push(32, s.sel[CpuState.ES]);
+                    }
                     push(size, oldSs);
                     push(size, oldRsp);
                     push(size, oldFlags);
@@ -1304,6 +1314,14 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
                     if (hasCode) {
                         push(size, code);
                     }
+                    if (fromV86) {
+                        for (final int seg : V86_DATA_SEGMENTS) {
+                            s.sel[seg] = 0;
+                            s.segBase[seg] = 0;
+                            s.segLimit[seg] = 0;
+                            s.segAttr[seg] = 0;
+                        }
+                    }
                 } catch (final CpuException e) {
                     s.sel[CpuState.SS] = oldSs;
                     s.segBase[CpuState.SS] = oldSsBase;
@@ -1311,6 +1329,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
                     s.segAttr[CpuState.SS] = oldSsAttr;
                     s.gpr[Reg.RSP] = oldRsp;
                     s.cpl = oldCpl;
+                    s.rflags = oldFlags;
                     throw e;
                 }
             } else {
@@ -1362,6 +1381,9 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     String modeName() {
         if (!protectedMode()) {
             return "real";
+        }
+        if ((s.rflags & CpuState.VM) != 0) {
+            return "v86";
         }
         return switch (codeSize()) {
             case 64 -> "long64";

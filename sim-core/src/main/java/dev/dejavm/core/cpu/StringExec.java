@@ -59,6 +59,7 @@ final class StringExec {
                 }
                 case 0x6C, 0x6D -> {
                     final int io = Math.min(size, 32);
+                    SystemExec.checkIo(c, (int) s.gpr[Reg.RDX], io / 8);
                     c.translate(c.segLinear(CpuState.ES, di, io / 8), Interpreter.ACCESS_WRITE);
                     final long v = c.ports.read((int) (s.gpr[Reg.RDX] & 0xFFFF), io / 8) & 0xFFFFFFFFL;
                     c.write(c.segLinear(CpuState.ES, di, io / 8), io, v);
@@ -66,6 +67,7 @@ final class StringExec {
                 }
                 default -> { // 6E, 6F OUTS
                     final int io = Math.min(size, 32);
+                    SystemExec.checkIo(c, (int) s.gpr[Reg.RDX], io / 8);
                     final long v = c.read(c.segLinear(d.segment, si, io / 8), io);
                     c.ports.write((int) (s.gpr[Reg.RDX] & 0xFFFF), io / 8, (int) v);
                     advance(c, Reg.RSI, as, step);

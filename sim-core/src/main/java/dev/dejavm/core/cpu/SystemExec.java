@@ -491,22 +491,47 @@ final class SystemExec {
         }
     }
 
-    /** I/O privilege: in protected mode CPL must be <= IOPL (the TSS permission bitmap is not consulted yet). */
-    private static void checkIo(final Interpreter c) {
-        if (c.protectedMode() && c.s.cpl > ((c.s.rflags >> 12) & 3)) {
+    /**
+     * I/O protection (SDM Vol. 1, 19.5): in protected mode with CPL > IOPL, and always in virtual-8086 mode, every
+     * byte of the port range must have a clear bit in the I/O permission bitmap of the current 32-bit TSS (the
+     * bitmap's offset at TSS+0x66; bits beyond the TSS limit count as set), else #GP(0).
+     */
+    static void checkIo(final Interpreter c, final int port, final int bytes) {
+        final CpuState s = c.s;
+        if (!c.protectedMode()) {
+            return;
+        }
+        final boolean v86 = (s.rflags & CpuState.VM) != 0;
+        if (!v86 && s.cpl <= ((s.rflags >> 12) & 3)) {
+            return;
+        }
+        final int trType = s.segAttr[CpuState.TR] & 0xF;
+        if ((trType != 0x9 && trType != 0xB) || s.segLimit[CpuState.TR] < 0x67) {
+            throw c.gp(0);
+        }
+        final long tr = s.segBase[CpuState.TR];
+        final int mapBase = c.read16(tr + 0x66);
+        final int first = mapBase + ((port & 0xFFFF) >> 3);
+        final int last = mapBase + (((port & 0xFFFF) + bytes - 1) >> 3);
+        if (last > s.segLimit[CpuState.TR]) {
+            throw c.gp(0);
+        }
+        final int bits = c.read8(tr + first) | (last != first ? c.read8(tr + last) << 8 : 0);
+        final int mask = ((1 << bytes) - 1) << (port & 7);
+        if ((bits & mask) != 0) {
             throw c.gp(0);
         }
     }
 
     static void in(final Interpreter c, final DecodedInsn d, final int port) {
-        checkIo(c);
         final int size = Math.min(d.opSize, 32);
+        checkIo(c, port, size / 8);
         c.setReg(Reg.RAX, size, c.ports.read(port & 0xFFFF, size / 8) & 0xFFFFFFFFL);
     }
 
     static void out(final Interpreter c, final DecodedInsn d, final int port) {
-        checkIo(c);
         final int size = Math.min(d.opSize, 32);
+        checkIo(c, port, size / 8);
         c.ports.write(port & 0xFFFF, size / 8, (int) c.getReg(Reg.RAX, size));
     }
 
