@@ -181,6 +181,11 @@ final class Dispatch {
                         || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXRSTOR || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXRSTOR64) {
                     FpuExec.fxsave(c, d, d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXRSTOR
                             || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.FXRSTOR64);
+                } else if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.XSAVE || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.XSAVE64
+                        || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.XSAVEOPT || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.XSAVEOPT64) {
+                    FpuExec.xsave(c, d, false);
+                } else if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.XRSTOR || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.XRSTOR64) {
+                    FpuExec.xsave(c, d, true);
                 } else if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LFENCE || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.MFENCE
                         || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.SFENCE || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.CLFLUSH) {
                     // memory ordering and cache flushes: nothing to do for one CPU without caches

@@ -24,6 +24,8 @@ import dev.dejavm.decoder.gen.Mnemonic;
 final class FpuExec {
     /** MXCSR bits that exist (flags, masks, rounding, FZ, DAZ); the others are reserved. */
     static final int MXCSR_MASK = 0xFFFF;
+    /** XCR0 components XSAVE manages here: x87 (bit 0) and SSE (bit 1). AVX and later are not implemented. */
+    static final long XCR0_SUPPORTED = 3;
 
     static final int C0 = 0x100, C1 = 0x200, C2 = 0x400, C3 = 0x4000;
     static final int SF = 0x40, ES = 0x80, B = 0x8000;
@@ -1017,32 +1019,7 @@ final class FpuExec {
             if (sse && (mx & ~MXCSR_MASK) != 0) {
                 throw c.gp(0);
             }
-            s.fpuControl = c.read16(base) & 0x1F7F | 0x40;
-            s.fpuStatus = c.read16(c.truncLinear(base + 2));
-            final int abridged = c.read8(c.truncLinear(base + 4));
-            s.fpuOpcode = c.read16(c.truncLinear(base + 6)) & 0x7FF;
-            if (wide) {
-                s.fpuIp = c.read64(c.truncLinear(base + 8));
-                s.fpuDp = c.read64(c.truncLinear(base + 16));
-                s.fpuCs = 0;
-                s.fpuDs = 0;
-            } else {
-                s.fpuIp = c.read32(c.truncLinear(base + 8)) & 0xFFFFFFFFL;
-                s.fpuCs = c.read16(c.truncLinear(base + 12));
-                s.fpuDp = c.read32(c.truncLinear(base + 16)) & 0xFFFFFFFFL;
-                s.fpuDs = c.read16(c.truncLinear(base + 20));
-            }
-            final int t = top(s);
-            for (int i = 0; i < 8; i++) {
-                final int p = (t + i) & 7;
-                s.fpSig[p] = c.read64(c.truncLinear(base + 32 + 16L * i));
-                s.fpExp[p] = c.read16(c.truncLinear(base + 40 + 16L * i));
-            }
-            int tag = 0;
-            for (int p = 0; p < 8; p++) {
-                tag |= (((abridged >> p) & 1) == 0 ? 3 : Fp80.tag(s.fpExp[p], s.fpSig[p])) << (2 * p);
-            }
-            s.fpuTag = tag;
+            restoreX87Legacy(c, base, wide);
             if (sse) {
                 s.mxcsr = mx;
                 for (int i = 0; i < xmmCount; i++) {
@@ -1055,6 +1032,133 @@ final class FpuExec {
         // Both ends writable before anything is written.
         c.translate(base, Interpreter.ACCESS_WRITE);
         c.translate(c.truncLinear(base + 511), Interpreter.ACCESS_WRITE);
+        saveX87Legacy(c, base, wide);
+        if (sse) {
+            c.write32(c.truncLinear(base + 24), s.mxcsr);
+        }
+        c.write32(c.truncLinear(base + 28), MXCSR_MASK);
+        if (sse) {
+            for (int i = 0; i < xmmCount; i++) {
+                c.write64(c.truncLinear(base + 160 + 16L * i), s.xmm[2 * i]);
+                c.write64(c.truncLinear(base + 168 + 16L * i), s.xmm[2 * i + 1]);
+            }
+        }
+    }
+
+    // ---- XSAVE ----------------------------------------------------------------------------------------------
+
+    private static void checkOsxsave(final Interpreter c) {
+        if ((c.s.cr4 & CpuState.CR4_OSXSAVE) == 0) {
+            throw c.ud();
+        }
+    }
+
+    /** XGETBV (0F 01 D0): XCR0 for ECX = 0; other registers raise #GP(0). */
+    static void xgetbv(final Interpreter c) {
+        checkOsxsave(c);
+        final CpuState s = c.s;
+        if ((int) s.gpr[dev.dejavm.decoder.Reg.RCX] != 0) {
+            throw c.gp(0);
+        }
+        s.gpr[dev.dejavm.decoder.Reg.RAX] = s.xcr0 & 0xFFFFFFFFL;
+        s.gpr[dev.dejavm.decoder.Reg.RDX] = s.xcr0 >>> 32;
+    }
+
+    /** XSETBV (0F 01 D1): CPL 0, ECX = 0, x87 always on, only supported components (SDM "XSETBV"). */
+    static void xsetbv(final Interpreter c) {
+        checkOsxsave(c);
+        final CpuState s = c.s;
+        if (s.cpl != 0 || (s.rflags & CpuState.VM) != 0 || (int) s.gpr[dev.dejavm.decoder.Reg.RCX] != 0) {
+            throw c.gp(0);
+        }
+        final long v = (s.gpr[dev.dejavm.decoder.Reg.RAX] & 0xFFFFFFFFL) | (s.gpr[dev.dejavm.decoder.Reg.RDX] << 32);
+        if ((v & ~XCR0_SUPPORTED) != 0 || (v & 1) == 0) {
+            throw c.gp(0);
+        }
+        s.xcr0 = v;
+    }
+
+    /**
+     * XSAVE/XSAVEOPT and XRSTOR in the standard (non-compacted) format for the x87 and SSE components (SDM Vol. 1,
+     * 13.4-13.8): the legacy region as FXSAVE lays it out, written or read per requested-feature bitmap
+     * RFBM = XCR0 AND EDX:EAX; XSAVE sets XSTATE_BV's RFBM bits (both components are always considered in use) and
+     * writes nothing else of the header; XRSTOR loads a component whose XSTATE_BV bit is set and puts it in its
+     * initial state otherwise, and raises #GP(0) for a misaligned area, a compacted or reserved header, XSTATE_BV
+     * bits outside XCR0, or reserved MXCSR bits.
+     */
+    static void xsave(final Interpreter c, final DecodedInsn d, final boolean restore) {
+        checkOsxsave(c);
+        final CpuState s = c.s;
+        if ((s.cr0 & CpuState.CR0_TS) != 0) {
+            throw c.fault(Interpreter.VEC_NM);
+        }
+        final long base = c.memLin;
+        if ((base & 63) != 0) {
+            throw c.gp(0);
+        }
+        final long rfbm = s.xcr0 & ((s.gpr[dev.dejavm.decoder.Reg.RAX] & 0xFFFFFFFFL) | (s.gpr[dev.dejavm.decoder.Reg.RDX] << 32));
+        final boolean wide = d.mnemonic == Mnemonic.XSAVE64 || d.mnemonic == Mnemonic.XRSTOR64 || d.mnemonic == Mnemonic.XSAVEOPT64;
+        final int xmmCount = c.codeSize == 64 ? 16 : 8;
+        if (restore) {
+            final long xstateBv = c.read64(c.truncLinear(base + 512));
+            final long xcompBv = c.read64(c.truncLinear(base + 520));
+            if (xcompBv != 0 || (xstateBv & ~s.xcr0) != 0) {
+                throw c.gp(0);
+            }
+            for (int i = 16; i < 64; i += 8) {
+                if (c.read64(c.truncLinear(base + 512 + i)) != 0) {
+                    throw c.gp(0);
+                }
+            }
+            final int mx = c.read32(c.truncLinear(base + 24));
+            if ((rfbm & 2) != 0 && (mx & ~MXCSR_MASK) != 0) {
+                throw c.gp(0);
+            }
+            if ((rfbm & 1) != 0) {
+                if ((xstateBv & 1) != 0) {
+                    restoreX87Legacy(c, base, wide);
+                } else {
+                    s.fpuControl = 0x037F;
+                    s.fpuStatus = 0;
+                    s.fpuTag = 0xFFFF;
+                    s.fpuOpcode = 0;
+                    s.fpuIp = 0;
+                    s.fpuCs = 0;
+                    s.fpuDp = 0;
+                    s.fpuDs = 0;
+                    java.util.Arrays.fill(s.fpSig, 0);
+                    java.util.Arrays.fill(s.fpExp, 0);
+                }
+            }
+            if ((rfbm & 2) != 0) {
+                s.mxcsr = mx;
+                for (int i = 0; i < xmmCount; i++) {
+                    final boolean load = (xstateBv & 2) != 0;
+                    s.xmm[2 * i] = load ? c.read64(c.truncLinear(base + 160 + 16L * i)) : 0;
+                    s.xmm[2 * i + 1] = load ? c.read64(c.truncLinear(base + 168 + 16L * i)) : 0;
+                }
+            }
+            return;
+        }
+        c.translate(base, Interpreter.ACCESS_WRITE);
+        c.translate(c.truncLinear(base + 575), Interpreter.ACCESS_WRITE);
+        if ((rfbm & 1) != 0) {
+            saveX87Legacy(c, base, wide);
+        }
+        if ((rfbm & 2) != 0) {
+            c.write32(c.truncLinear(base + 24), s.mxcsr);
+            c.write32(c.truncLinear(base + 28), MXCSR_MASK);
+            for (int i = 0; i < xmmCount; i++) {
+                c.write64(c.truncLinear(base + 160 + 16L * i), s.xmm[2 * i]);
+                c.write64(c.truncLinear(base + 168 + 16L * i), s.xmm[2 * i + 1]);
+            }
+        }
+        final long bv = c.read64(c.truncLinear(base + 512));
+        c.write64(c.truncLinear(base + 512), (bv & ~rfbm) | rfbm);
+    }
+
+    private static void saveX87Legacy(final Interpreter c, final long base, final boolean wide) {
+        final CpuState s = c.s;
         int abridged = 0;
         for (int p = 0; p < 8; p++) {
             abridged |= ((s.fpuTag >> (2 * p)) & 3) != 3 ? 1 << p : 0;
@@ -1073,19 +1177,39 @@ final class FpuExec {
             c.write32(c.truncLinear(base + 16), (int) s.fpuDp);
             c.write32(c.truncLinear(base + 20), s.fpuDs & 0xFFFF);
         }
-        if (sse) {
-            c.write32(c.truncLinear(base + 24), s.mxcsr);
-        }
-        c.write32(c.truncLinear(base + 28), MXCSR_MASK);
         for (int i = 0; i < 8; i++) {
             c.write64(c.truncLinear(base + 32 + 16L * i), sig(s, i));
             c.write64(c.truncLinear(base + 40 + 16L * i), se(s, i) & 0xFFFF);
         }
-        if (sse) {
-            for (int i = 0; i < xmmCount; i++) {
-                c.write64(c.truncLinear(base + 160 + 16L * i), s.xmm[2 * i]);
-                c.write64(c.truncLinear(base + 168 + 16L * i), s.xmm[2 * i + 1]);
-            }
+    }
+
+    private static void restoreX87Legacy(final Interpreter c, final long base, final boolean wide) {
+        final CpuState s = c.s;
+        s.fpuControl = c.read16(base) & 0x1F7F | 0x40;
+        s.fpuStatus = c.read16(c.truncLinear(base + 2));
+        final int abridged = c.read8(c.truncLinear(base + 4));
+        s.fpuOpcode = c.read16(c.truncLinear(base + 6)) & 0x7FF;
+        if (wide) {
+            s.fpuIp = c.read64(c.truncLinear(base + 8));
+            s.fpuDp = c.read64(c.truncLinear(base + 16));
+            s.fpuCs = 0;
+            s.fpuDs = 0;
+        } else {
+            s.fpuIp = c.read32(c.truncLinear(base + 8)) & 0xFFFFFFFFL;
+            s.fpuCs = c.read16(c.truncLinear(base + 12));
+            s.fpuDp = c.read32(c.truncLinear(base + 16)) & 0xFFFFFFFFL;
+            s.fpuDs = c.read16(c.truncLinear(base + 20));
         }
+        final int t = top(s);
+        for (int i = 0; i < 8; i++) {
+            final int p = (t + i) & 7;
+            s.fpSig[p] = c.read64(c.truncLinear(base + 32 + 16L * i));
+            s.fpExp[p] = c.read16(c.truncLinear(base + 40 + 16L * i));
+        }
+        int tag = 0;
+        for (int p = 0; p < 8; p++) {
+            tag |= (((abridged >> p) & 1) == 0 ? 3 : Fp80.tag(s.fpExp[p], s.fpSig[p])) << (2 * p);
+        }
+        s.fpuTag = tag;
     }
 }

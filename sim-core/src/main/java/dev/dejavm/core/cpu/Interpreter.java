@@ -324,6 +324,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         s.fpuDp = 0;
         s.fpuDs = 0;
         s.mxcsr = 0x1F80;
+        s.xcr0 = 1;
         java.util.Arrays.fill(s.xmm, 0);
         interruptShadow = 0;
         tripleFault = false;
@@ -601,7 +602,8 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         if (tlbTag[i] == vpn + 1) {
             final int perm = tlbPerm[i];
             final boolean ok = (access != ACCESS_WRITE || ((perm & 1) != 0 || (!user && (s.cr0 & CpuState.CR0_WP) == 0)) && (perm & 8) != 0)
-                    && (!user || (perm & 2) != 0) && (access != ACCESS_FETCH || (perm & 4) == 0);
+                    && (!user || (perm & 2) != 0) && (access != ACCESS_FETCH || (perm & 4) == 0)
+                    && (user || (perm & 2) == 0 || (s.cr4 & (CpuState.CR4_SMEP | CpuState.CR4_SMAP)) == 0); // SMEP/SMAP: slow path
             if (ok) {
                 return tlbPhys[i] | (lin & 0xFFF);
             }
@@ -768,6 +770,10 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             throw pageFault(lin, access, false, true);
         }
         if (!user && userOk && access == ACCESS_FETCH && (s.cr4 & CpuState.CR4_SMEP) != 0) {
+            throw pageFault(lin, access, false, true);
+        }
+        // SMAP (SDM Vol. 3A, 4.6.1): supervisor data accesses to user pages fault unless EFLAGS.AC is set.
+        if (!user && userOk && access != ACCESS_FETCH && (s.cr4 & CpuState.CR4_SMAP) != 0 && (s.rflags & CpuState.AC) == 0) {
             throw pageFault(lin, access, false, true);
         }
         // Accessed bits on every level, dirty on the leaf for writes (SDM Vol. 3A, 4.8).

@@ -8,7 +8,8 @@ import dev.dejavm.decoder.Reg;
  *
  * <p>CPUID describes exactly what the interpreter implements: vendor "GenuineIntel", family 6 model 0x0F stepping
  * 0xB, brand "dejavm virtual CPU"; leaf 1 EDX = FPU, PSE, TSC, MSR, PAE, APIC (on boards with one), SEP, MTRR, PGE,
- * CMOV, PAT, FXSR; leaf 0x80000001 EDX = SYSCALL, NX, LM. Leaves
+ * CMOV, PAT, FXSR, ECX = XSAVE, OSXSAVE (CR4); leaf 7 EBX = SMEP, SMAP; leaf 0xD: XCR0 components x87 and SSE,
+ * XSAVEOPT; leaves 2-6 and 8-0xC are zero; leaf 0x80000001 EDX = SYSCALL, NX, LM. Leaves
  * above the maximum return zeros.
  */
 final class SystemExec {
@@ -337,7 +338,7 @@ final class SystemExec {
         int dx = 0;
         switch (leaf) {
             case 0 -> {
-                a = 1;
+                a = 0xD;
                 b = 0x756E6547; // "Genu"
                 dx = 0x49656E69; // "ineI"
                 cx = 0x6C65746E; // "ntel"
@@ -345,8 +346,24 @@ final class SystemExec {
             case 1 -> {
                 a = Interpreter.SIGNATURE;
                 b = 0; // brand index 0, CLFLUSH size 0, one logical processor, initial APIC ID 0
+                cx = (1 << 26) | ((s.cr4 & CpuState.CR4_OSXSAVE) != 0 ? 1 << 27 : 0); // XSAVE, OSXSAVE
                 dx = 1 | (1 << 24) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 15) | (1 << 16)
                         | (c.apicPresent() ? 1 << 9 : 0);
+            }
+            case 7 -> {
+                if (s.gpr[Reg.RCX] == 0 || (int) s.gpr[Reg.RCX] == 0) {
+                    b = (1 << 7) | (1 << 20); // SMEP, SMAP
+                }
+            }
+            case 0xD -> {
+                final int sub = (int) s.gpr[Reg.RCX];
+                if (sub == 0) {
+                    a = (int) FpuExec.XCR0_SUPPORTED;
+                    b = 576; // legacy region + header for the components enabled in XCR0 (x87 and SSE only)
+                    cx = 576;
+                } else if (sub == 1) {
+                    a = 1; // XSAVEOPT
+                }
             }
             case 0x80000000 -> a = 0x80000008;
             case 0x80000001 -> dx = (1 << 11) | (1 << 20) | (1 << 29);
@@ -379,7 +396,16 @@ final class SystemExec {
         final CpuState s = c.s;
         final int r = d.reg & 7;
         if (d.mod == 3) {
-            if (d.modrm == 0xF9) {
+            if (d.modrm == 0xCA || d.modrm == 0xCB) { // CLAC, STAC
+                if (c.s.cpl != 0 || (c.s.rflags & CpuState.VM) != 0) {
+                    throw c.ud();
+                }
+                s.rflags = d.modrm == 0xCB ? s.rflags | CpuState.AC : s.rflags & ~CpuState.AC;
+            } else if (d.modrm == 0xD0) {
+                FpuExec.xgetbv(c);
+            } else if (d.modrm == 0xD1) {
+                FpuExec.xsetbv(c);
+            } else if (d.modrm == 0xF9) {
                 rdtsc(c, true);
             } else if (d.modrm == 0xF8 && c.codeSize == 64) {
                 requireCpl0(c);
