@@ -52,6 +52,29 @@ class BareMachineTest {
         assertTrue(events.out().contains("0x60") || events.out().contains(",96,"), events.out());
     }
 
+    /** RDRAND draws from a seeded generator: every value is journaled, the same run gives the same values, replay agrees. */
+    @Test
+    void shouldJournalRdrandValuesAndRepeatThemOnEveryRun(@TempDir final Path dir) throws Exception {
+        final Path f = dir.resolve("rand.rom");
+        Files.write(f, rom(
+            0x0F, 0xC7, 0xF0, 0xE6, 0x80,       // rdrand ax; out 0x80, al
+            0x0F, 0xC7, 0xF8, 0xE6, 0x80,       // rdseed ax; out 0x80, al
+            0x9C, 0x58, 0xE6, 0x80,             // pushf; pop ax; out 0x80, al (CF = 1: the value is valid)
+            0xFA, 0xF4));
+        final Cli.Result a = Cli.run("run", "--machine", "bare", "--firmware", f.toString(), "--memory", "2M",
+            "--journal", dir.resolve("a").toString());
+        final Cli.Result b = Cli.run("run", "--machine", "bare", "--firmware", f.toString(), "--memory", "2M",
+            "--journal", dir.resolve("b").toString());
+        assertEquals(0, a.status(), a.toString());
+        final java.util.List<String> posts = a.out().lines().filter(l -> l.startsWith("post|")).toList();
+        assertEquals(3, posts.size(), a.out());
+        assertEquals(posts, b.out().lines().filter(l -> l.startsWith("post|")).toList(), "the same values on every run");
+        assertEquals(1, Integer.decode(posts.get(2).substring(6).trim()) & 1, "CF set after RDSEED");
+        final Cli.Result events = Cli.run("inspect", dir.resolve("a").toString(), "--kind", "random", "--format", "csv");
+        assertEquals(3, events.out().lines().count(), events.out()); // header + RDRAND + RDSEED
+        assertEquals(0, Cli.run("replay", dir.resolve("a").toString(), "--verify").status());
+    }
+
     @Test
     void shouldEndTheRunOnATripleFault(@TempDir final Path dir) throws Exception {
         final Path f = dir.resolve("tf.rom");

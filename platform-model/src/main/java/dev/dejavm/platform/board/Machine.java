@@ -50,6 +50,8 @@ public final class Machine implements SystemControl, AutoCloseable {
     private MemorySegment rom;
 
     private EventSink sink = EventSink.NONE;
+    /** The seed of the RDRAND/RDSEED generator (fixed: the same machine gives the same sequence). */
+    static final long RANDOM_SEED = 0x646A_766D_5244_524EL;
     private int pendingReset = -1;
     private boolean pendingPowerOff;
     private boolean timeLimitHit;
@@ -73,6 +75,13 @@ public final class Machine implements SystemControl, AutoCloseable {
             interpreter.setInterruptSource(board.lapic());
             interpreter.setApicPresent(true);
         }
+        // RDRAND/RDSEED: a generator with a fixed seed, every value journaled (replay re-creates the same sequence).
+        final dev.dejavm.core.cpu.EntropySource random = dev.dejavm.core.cpu.EntropySource.seeded(RANDOM_SEED);
+        interpreter.setEntropySource((isSeed, bits) -> {
+            final long v = random.next(isSeed, bits) & (bits == 64 ? -1L : (1L << bits) - 1);
+            sink.onEvent(EventKind.RANDOM, 0, isSeed ? 1 : 0, bits / 8, v);
+            return v;
+        });
         this.timeLimitTimer = timeline.register("virtual-time-limit", now -> {
             timeLimitHit = true;
             interpreter.requestStop();

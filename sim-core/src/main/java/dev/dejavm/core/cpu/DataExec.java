@@ -268,4 +268,57 @@ final class DataExec {
             }
         }
     }
+
+    /**
+     * 0F C7 (group 9): CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W; #GP(0) unless 16-byte aligned), RDRAND and RDSEED
+     * into a register from the machine's {@link EntropySource} (always successful: CF = 1, the other arithmetic
+     * flags cleared).
+     */
+    static void group9(final Interpreter c, final DecodedInsn d) {
+        final CpuState s = c.s;
+        final int r = d.reg & 7;
+        if (d.mod == 3 && (r == 6 || r == 7)) {
+            final int size = d.opSize;
+            c.setReg(d.rm, size, c.entropy().next(r == 7, size) & Interpreter.mask(size));
+            s.rflags = (s.rflags & ~CpuState.ARITH_FLAGS) | CpuState.CF;
+            return;
+        }
+        if (d.mod == 3 || r != 1) {
+            throw c.ud();
+        }
+        if (d.opSize == 64) {
+            if ((c.memLin & 15) != 0) {
+                throw c.gp(0);
+            }
+            c.translate(c.memLin, Interpreter.ACCESS_WRITE);
+            c.translate(c.truncLinear(c.memLin + 15), Interpreter.ACCESS_WRITE);
+            final long lo = c.read64(c.memLin);
+            final long hi = c.read64(c.truncLinear(c.memLin + 8));
+            if (lo == s.gpr[Reg.RAX] && hi == s.gpr[Reg.RDX]) {
+                c.write64(c.memLin, s.gpr[Reg.RBX]);
+                c.write64(c.truncLinear(c.memLin + 8), s.gpr[Reg.RCX]);
+                s.rflags |= CpuState.ZF;
+            } else {
+                c.write64(c.memLin, lo); // the locked cycle writes the old value back
+                c.write64(c.truncLinear(c.memLin + 8), hi);
+                s.gpr[Reg.RAX] = lo;
+                s.gpr[Reg.RDX] = hi;
+                s.rflags &= ~CpuState.ZF;
+            }
+            return;
+        }
+        c.translate(c.memLin, Interpreter.ACCESS_WRITE);
+        c.translate(c.truncLinear(c.memLin + 7), Interpreter.ACCESS_WRITE);
+        final long old = c.read64(c.memLin);
+        final long expected = (s.gpr[Reg.RAX] & 0xFFFFFFFFL) | (s.gpr[Reg.RDX] << 32);
+        if (old == expected) {
+            c.write64(c.memLin, (s.gpr[Reg.RBX] & 0xFFFFFFFFL) | (s.gpr[Reg.RCX] << 32));
+            s.rflags |= CpuState.ZF;
+        } else {
+            c.write64(c.memLin, old);
+            s.gpr[Reg.RAX] = old & 0xFFFFFFFFL;
+            s.gpr[Reg.RDX] = old >>> 32;
+            s.rflags &= ~CpuState.ZF;
+        }
+    }
 }

@@ -232,6 +232,7 @@ final class Dispatch {
             case 0xBD -> AluExec.bsf(c, d, true);
             case 0xC0, 0xC1 -> DataExec.xadd(c, d);
             case 0xC8, 0xC9, 0xCA, 0xCB, 0xCC, 0xCD, 0xCE, 0xCF -> DataExec.bswap(c, d);
+            case 0xC7 -> DataExec.group9(c, d);
             default -> throw c.ud();
         }
     }

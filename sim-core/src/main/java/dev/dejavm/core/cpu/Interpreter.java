@@ -86,6 +86,17 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     /** The x87's extended-precision arithmetic unit, and scratch space for FNSTENV/FLDENV images. */
     final Fp80 fp = new Fp80();
     final long[] envScratch = new long[7];
+    /** RDRAND/RDSEED values: a fixed-seed generator unless the machine supplies its own. */
+    private EntropySource entropy = EntropySource.seeded(0);
+
+    public void setEntropySource(final EntropySource source) {
+        this.entropy = source;
+    }
+
+    EntropySource entropy() {
+        return entropy;
+    }
+
     /** Parameters a call gate copies between stacks (at most 31). */
     final long[] gateParams = new long[32];
     /** A TSS image being switched to, and its segment selectors. */

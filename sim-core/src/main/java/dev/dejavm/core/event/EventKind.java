@@ -30,6 +30,12 @@ public final class EventKind {
      */
     public static final int END = 12;
 
+    /** A value RDRAND (address 0) or RDSEED (address 1) returned; size in bytes. */
+    public static final int RANDOM = 13;
+
+    /** The highest kind this version defines. */
+    public static final int LAST = RANDOM;
+
     /** Flag bit: the access hit no device (unassigned port or address). */
     public static final int FLAG_UNASSIGNED = 1;
 
@@ -50,13 +56,14 @@ public final class EventKind {
             case TIME_LIMIT -> "time-limit";
             case DOUBLE_FAULT -> "double-fault";
             case END -> "end";
+            case RANDOM -> "random";
             default -> "kind-" + kind;
         };
     }
 
     /** @return the kind for a name as printed by {@link #name(int)}, or -1 */
     public static int parse(final String name) {
-        for (int k = 1; k <= END; k++) {
+        for (int k = 1; k <= LAST; k++) {
             if (name(k).equals(name)) {
                 return k;
             }
