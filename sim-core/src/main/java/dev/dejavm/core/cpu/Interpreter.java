@@ -86,6 +86,13 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     /** The x87's extended-precision arithmetic unit, and scratch space for FNSTENV/FLDENV images. */
     final Fp80 fp = new Fp80();
     final long[] envScratch = new long[7];
+    private long decodeMisses;
+
+    /** Instructions decoded because the decoded-instruction cache did not hold them (a diagnostic). */
+    public long decodeMisses() {
+        return decodeMisses;
+    }
+
     /** RDRAND/RDSEED values: a fixed-seed generator unless the machine supplies its own. */
     private EntropySource entropy = EntropySource.seeded(0);
 
@@ -445,6 +452,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             d = dcache[slot];
             return DecodeStatus.OK;
         }
+        decodeMisses++;
         final int inPage = (int) (PhysicalMemory.PAGE_SIZE - (lin & PhysicalMemory.PAGE_MASK));
         final int n = Math.min(Decoder.MAX_LENGTH, inPage);
         for (int i = 0; i < n; i++) {
