@@ -39,6 +39,9 @@ final class ConsolePrinter {
         try {
             if (file != null) {
                 file.write(b);
+                if (b == '\n') {
+                    file.flush(); // a file someone tails sees each line as the guest completes it
+                }
                 return;
             }
             if (b == '\n') {

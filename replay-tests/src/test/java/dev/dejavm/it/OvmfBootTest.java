@@ -31,7 +31,7 @@ class OvmfBootTest {
         final String qemu = upToMarker(Qemu.run(OVMF, dir, MARKER, java.util.List.of()).com1());
         assertTrue(qemu.contains("UEFI Interactive Shell v2.2") && qemu.endsWith(MARKER), "QEMU did not reach the Shell:\n" + qemu);
         final Cli.Result r = Cli.run("run", "--firmware", OVMF.toString(), "--machine", "pc", "--no-journal", "--quiet",
-                "--max-icount", "1400000000", "--serial", dir.resolve("com1.txt").toString());
+                "--max-icount", "800000000", "--serial", dir.resolve("com1.txt").toString());
         final String ours = upToMarker(Files.readString(dir.resolve("com1.txt"), StandardCharsets.ISO_8859_1));
         assertTrue(r.out().contains("instruction limit reached"), r::toString);
         assertEquals(qemu, ours);
