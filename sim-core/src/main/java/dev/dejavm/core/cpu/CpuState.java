@@ -23,7 +23,7 @@ public final class CpuState implements Snapshottable {
     public static final long CR0_PE = 1, CR0_MP = 2, CR0_EM = 4, CR0_TS = 8, CR0_ET = 0x10, CR0_NE = 0x20,
             CR0_WP = 1 << 16, CR0_AM = 1 << 18, CR0_NW = 1 << 29, CR0_CD = 1 << 30, CR0_PG = 1L << 31;
     public static final long CR4_PSE = 1 << 4, CR4_PAE = 1 << 5, CR4_PGE = 1 << 7, CR4_OSFXSR = 1 << 9,
-            CR4_SMEP = 1 << 20, CR4_SMAP = 1 << 21, CR4_OSXSAVE = 1 << 18;
+            CR4_SMEP = 1 << 20, CR4_SMAP = 1 << 21, CR4_OSXSAVE = 1 << 18, CR4_OSXMMEXCPT = 1 << 10;
     public static final long EFER_SCE = 1, EFER_LME = 1 << 8, EFER_LMA = 1 << 10, EFER_NXE = 1 << 11;
 
     public static final int ATTR_L = 1 << 13, ATTR_DB = 1 << 14, ATTR_G = 1 << 15;

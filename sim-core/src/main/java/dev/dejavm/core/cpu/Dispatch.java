@@ -174,6 +174,12 @@ final class Dispatch {
             case 0x0B -> throw c.ud(); // UD2
             case 0x10, 0x11, 0x28, 0x29, 0x54, 0x55, 0x56, 0x57, 0x6E, 0x6F, 0x7E, 0x7F, 0xD6, 0xDB, 0xDF, 0xEB, 0xEF ->
                 SseExec.execute(c, d);
+            case 0x2A, 0x2C, 0x2D, 0x2E, 0x2F, 0x51, 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F, 0xC2, 0xE6 -> {
+                if (!SseFloat.handles(d.mnemonic)) {
+                    throw c.ud();
+                }
+                SseFloat.execute(c, d);
+            }
             case 0xAE -> {
                 if (d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LDMXCSR || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.STMXCSR) {
                     FpuExec.mxcsr(c, d);

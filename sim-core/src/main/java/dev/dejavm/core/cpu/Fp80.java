@@ -42,6 +42,17 @@ final class Fp80 {
     int rc;
     int pc = 64;
     int masks = 0x3F;
+    /**
+     * The format arithmetic results are rounded to: the x87 register format by default; SSE sets single or double
+     * ({@link #target}), and the result, still held in se/sig, is then exactly representable in that format.
+     */
+    private int tEmin = EMIN;
+    private int tEmax = EMAX;
+    private int tWrap = WRAP;
+    /** SSE's NaN rule: of two NaN operands, the first (SDM Vol. 1, Table 4-7); the x87's otherwise. */
+    boolean sseNaN;
+    /** Whether the last rounding saw a tiny result (after rounding): SSE reports unmasked underflow on it. */
+    boolean lastTiny;
 
     // Unpacked operands: unbiased exponent and significand normalized to bit 63.
     private int ae;
@@ -56,8 +67,34 @@ final class Fp80 {
     private long outSig;
     private boolean outInf;
 
+    /** Results in single (24), double (53) or x87 (64) format; SSE's exceptions never re-bias results. */
+    void target(final int bits) {
+        switch (bits) {
+            case 24 -> {
+                tEmin = -126;
+                tEmax = 127;
+                tWrap = 0;
+            }
+            case 53 -> {
+                tEmin = -1022;
+                tEmax = 1023;
+                tWrap = 0;
+            }
+            default -> {
+                tEmin = EMIN;
+                tEmax = EMAX;
+                tWrap = WRAP;
+            }
+        }
+        pc = bits;
+    }
+
     /** Sets rounding and precision control and the masks from an x87 control word. */
     void control(final int fcw) {
+        if (tWrap == 0 || sseNaN) {
+            target(64);
+            sseNaN = false;
+        }
         rc = (fcw >> 10) & 3;
         pc = switch ((fcw >> 8) & 3) {
             case 0 -> 24;
@@ -125,6 +162,7 @@ final class Fp80 {
     private void begin() {
         flags = 0;
         roundedUp = false;
+        lastTiny = false;
     }
 
     private void result(final int rse, final long rsig) {
@@ -206,6 +244,10 @@ final class Fp80 {
         int rse;
         long rsig;
         final boolean aQuiet = (aSig & QUIET_BIT) != 0;
+        if (sseNaN) { // the first source operand if it is a NaN, else the second
+            result(an ? aSe : bSe, (an ? aSig : bSig) | QUIET_BIT);
+            return;
+        }
         final boolean bQuiet = (bSig & QUIET_BIT) != 0;
         if (an && bn && aQuiet != bQuiet) { // an SNaN and a QNaN: the QNaN
             rse = aQuiet ? aSe : bSe;
@@ -370,15 +412,20 @@ final class Fp80 {
         }
         outE = e;
         outSig = s;
+        lastTiny = tiny;
     }
 
     /** Rounds to the register format at precision {@code p} and packs into se/sig. */
     private void roundToReg(final int sgn, final int e, final long s, final long ext, final int p) {
-        round(sgn, e, s, ext, p, EMIN, EMAX, WRAP);
+        round(sgn, e, s, ext, p, tEmin, tEmax, tWrap);
         if (outInf) {
             inf(sgn);
         } else if (outSig < 0) {
             result(sgn << 15 | (outE + BIAS), outSig);
+        } else if (tWrap == 0 && outSig != 0) {
+            // a single or double denormal: a normal number in the register format, converted back exactly
+            final int n = Long.numberOfLeadingZeros(outSig);
+            result(sgn << 15 | (outE - n + BIAS), outSig << n);
         } else {
             result(sgn << 15, outSig); // denormal or zero
         }

@@ -45,7 +45,7 @@ import java.util.Locale;
  */
 public final class Interpreter implements ExecutionStamp, Snapshottable {
     public static final int VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_OF = 4, VEC_BR = 5, VEC_UD = 6, VEC_NM = 7,
-            VEC_DF = 8, VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14, VEC_MF = 16, VEC_AC = 17;
+            VEC_DF = 8, VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14, VEC_MF = 16, VEC_AC = 17, VEC_XM = 19;
     /** CPUID family/model/stepping signature, also in EDX after reset: family 6, model 0x0F, stepping 0xB. */
     public static final int SIGNATURE = 0x000006FB;
 
@@ -86,6 +86,9 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     /** The x87's extended-precision arithmetic unit, and scratch space for FNSTENV/FLDENV images. */
     final Fp80 fp = new Fp80();
     final long[] envScratch = new long[7];
+    /** SSE operand and result scratch (bits 63:0, 127:64). */
+    final long[] sseSrc = new long[2];
+    final long[] sseRes = new long[2];
     private long decodeMisses;
 
     /** Instructions decoded because the decoded-instruction cache did not hold them (a diagnostic). */

@@ -1,0 +1,406 @@
+package dev.dejavm.core.cpu;
+
+import dev.dejavm.decoder.DecodedInsn;
+import dev.dejavm.decoder.gen.Mnemonic;
+
+/**
+ * SSE and SSE2 floating point, packed and scalar, single and double: ADD, SUB, MUL, DIV, SQRT, MIN, MAX, CMP (the
+ * eight predicates), COMIS/UCOMIS, and the conversions between single, double and 32/64-bit integers
+ * (CVTSI2SS/SD, CVT[T]SS2SI/SD2SI, CVTSS2SD, CVTSD2SS, CVTPS2PD, CVTPD2PS, CVTDQ2PS, CVT[T]PS2DQ, CVTDQ2PD,
+ * CVT[T]PD2DQ). The arithmetic is {@link Fp80}'s exact computation rounded once to the destination format, with
+ * MXCSR's rounding control, DAZ (denormal inputs read as zero), FTZ (tiny results flushed to zero with UE and
+ * PE), the exception flags and masks; SSE's NaN rules (the first source operand's NaN; the QNaN indefinite for
+ * invalid operations; MIN/MAX return the second operand for NaNs and for two zeros). An unmasked exception leaves
+ * every destination unchanged, sets the flags of all elements, and raises #XM with CR4.OSXMMEXCPT, else #UD
+ * (SDM Vol. 1, 11.5). RCPPS/RSQRTPS (approximations), the MMX forms (CVTPI2PS ...) and SSE3's horizontal forms
+ * are not implemented (#UD).
+ */
+final class SseFloat {
+    private static final int MXCSR_DAZ = 0x40;
+    private static final int MXCSR_FTZ = 0x8000;
+
+    private SseFloat() {
+    }
+
+    static boolean handles(final int m) {
+        return m == Mnemonic.ADDPS || m == Mnemonic.ADDPD || m == Mnemonic.ADDSS || m == Mnemonic.ADDSD
+            || m == Mnemonic.SUBPS || m == Mnemonic.SUBPD || m == Mnemonic.SUBSS || m == Mnemonic.SUBSD
+            || m == Mnemonic.MULPS || m == Mnemonic.MULPD || m == Mnemonic.MULSS || m == Mnemonic.MULSD
+            || m == Mnemonic.DIVPS || m == Mnemonic.DIVPD || m == Mnemonic.DIVSS || m == Mnemonic.DIVSD
+            || m == Mnemonic.SQRTPS || m == Mnemonic.SQRTPD || m == Mnemonic.SQRTSS || m == Mnemonic.SQRTSD
+            || m == Mnemonic.MINPS || m == Mnemonic.MINPD || m == Mnemonic.MINSS || m == Mnemonic.MINSD
+            || m == Mnemonic.MAXPS || m == Mnemonic.MAXPD || m == Mnemonic.MAXSS || m == Mnemonic.MAXSD
+            || m == Mnemonic.CMPPS || m == Mnemonic.CMPPD || m == Mnemonic.CMPSS || m == Mnemonic.CMPSD
+            || m == Mnemonic.COMISS || m == Mnemonic.COMISD || m == Mnemonic.UCOMISS || m == Mnemonic.UCOMISD
+            || m == Mnemonic.CVTSI2SS || m == Mnemonic.CVTSI2SD || m == Mnemonic.CVTSS2SI || m == Mnemonic.CVTSD2SI
+            || m == Mnemonic.CVTTSS2SI || m == Mnemonic.CVTTSD2SI || m == Mnemonic.CVTSS2SD || m == Mnemonic.CVTSD2SS
+            || m == Mnemonic.CVTPS2PD || m == Mnemonic.CVTPD2PS || m == Mnemonic.CVTDQ2PS || m == Mnemonic.CVTPS2DQ
+            || m == Mnemonic.CVTTPS2DQ || m == Mnemonic.CVTDQ2PD || m == Mnemonic.CVTPD2DQ || m == Mnemonic.CVTTPD2DQ;
+    }
+
+    // ---- operands ----------------------------------------------------------------------------------------
+
+    /** The source operand's bits 127:0 into c.sseSrc (a memory operand reads {@code bytes} bytes). */
+    private static void source(final Interpreter c, final DecodedInsn d, final int bytes, final boolean aligned) {
+        final long[] src = c.sseSrc;
+        if (d.mod == 3) {
+            src[0] = c.s.xmm[2 * d.rm];
+            src[1] = c.s.xmm[2 * d.rm + 1];
+            return;
+        }
+        if (aligned && bytes == 16 && (c.memLin & 15) != 0) {
+            throw c.gp(0);
+        }
+        src[0] = bytes == 4 ? c.read32(c.memLin) & 0xFFFFFFFFL : c.read64(c.memLin);
+        src[1] = bytes == 16 ? c.read64(c.truncLinear(c.memLin + 8)) : 0;
+    }
+
+    private static long lane(final long[] v, final int i, final boolean dbl) {
+        return dbl ? v[i] : (v[i >> 1] >>> (32 * (i & 1))) & 0xFFFFFFFFL;
+    }
+
+    private static void setLane(final long[] v, final int i, final boolean dbl, final long x) {
+        if (dbl) {
+            v[i] = x;
+        } else {
+            final int sh = 32 * (i & 1);
+            v[i >> 1] = (v[i >> 1] & ~(0xFFFFFFFFL << sh)) | (x & 0xFFFFFFFFL) << sh;
+        }
+    }
+
+    /** Loads a single or double into f (se/sig), applying DAZ; returns the conversion's flags (DE, SNaN kept). */
+    private static int load(final Fp80 f, final long bits, final boolean dbl, final boolean daz) {
+        final boolean denormal = dbl ? (bits & 0x7FF0_0000_0000_0000L) == 0 && (bits & 0xF_FFFF_FFFF_FFFFL) != 0
+            : (bits & 0x7F800000L) == 0 && (bits & 0x7FFFFFL) != 0;
+        if (denormal && daz) {
+            f.se = dbl ? (int) (bits >>> 48) & 0x8000 : (int) (bits >>> 16) & 0x8000;
+            f.sig = 0;
+            return 0;
+        }
+        if (dbl) {
+            f.fromF64(bits, false);
+        } else {
+            f.fromF32((int) bits, false);
+        }
+        return f.flags;
+    }
+
+    /** The 80-bit result in f (exactly representable) to single/double bits, FTZ applied by the caller. */
+    private static long store(final Fp80 f, final boolean dbl) {
+        final int flags = f.flags;
+        final boolean up = f.roundedUp;
+        final boolean tiny = f.lastTiny;
+        final long v = dbl ? f.toF64(f.se, f.sig) : f.toF32(f.se, f.sig) & 0xFFFFFFFFL;
+        f.flags = flags;
+        f.roundedUp = up;
+        f.lastTiny = tiny;
+        return v;
+    }
+
+    private static void checkSse(final Interpreter c) {
+        final CpuState s = c.s;
+        if ((s.cr0 & CpuState.CR0_EM) != 0 || (s.cr4 & CpuState.CR4_OSFXSR) == 0) {
+            throw c.ud();
+        }
+        if ((s.cr0 & CpuState.CR0_TS) != 0) {
+            throw c.fault(Interpreter.VEC_NM);
+        }
+    }
+
+    /** Adds the flags to MXCSR; if any is unmasked, raises #XM (or #UD without CR4.OSXMMEXCPT). */
+    private static void finish(final Interpreter c, final int flags) {
+        final CpuState s = c.s;
+        s.mxcsr |= flags & 0x3F;
+        if ((flags & ~(s.mxcsr >> 7) & 0x3F) != 0) {
+            throw (s.cr4 & CpuState.CR4_OSXMMEXCPT) != 0 ? c.fault(Interpreter.VEC_XM) : c.ud();
+        }
+    }
+
+    private static void setup(final Fp80 f, final int mxcsr, final boolean dbl) {
+        f.rc = (mxcsr >> 13) & 3;
+        f.masks = (mxcsr >> 7) & 0x3F;
+        f.target(dbl ? 53 : 24);
+        f.sseNaN = true;
+    }
+
+    // ---- execution ----------------------------------------------------------------------------------------
+
+    static void execute(final Interpreter c, final DecodedInsn d) {
+        checkSse(c);
+        final int m = d.mnemonic;
+        if (m == Mnemonic.COMISS || m == Mnemonic.COMISD || m == Mnemonic.UCOMISS || m == Mnemonic.UCOMISD) {
+            comis(c, d, m == Mnemonic.COMISD || m == Mnemonic.UCOMISD, m == Mnemonic.UCOMISS || m == Mnemonic.UCOMISD);
+        } else if (m == Mnemonic.CVTSI2SS || m == Mnemonic.CVTSI2SD) {
+            cvtFromInt(c, d, m == Mnemonic.CVTSI2SD);
+        } else if (m == Mnemonic.CVTSS2SI || m == Mnemonic.CVTSD2SI || m == Mnemonic.CVTTSS2SI || m == Mnemonic.CVTTSD2SI) {
+            cvtToInt(c, d, m == Mnemonic.CVTSD2SI || m == Mnemonic.CVTTSD2SI, m == Mnemonic.CVTTSS2SI || m == Mnemonic.CVTTSD2SI);
+        } else if (m == Mnemonic.CVTSS2SD || m == Mnemonic.CVTSD2SS || m == Mnemonic.CVTPS2PD || m == Mnemonic.CVTPD2PS) {
+            cvtFloat(c, d, m);
+        } else if (m == Mnemonic.CVTDQ2PS || m == Mnemonic.CVTPS2DQ || m == Mnemonic.CVTTPS2DQ || m == Mnemonic.CVTDQ2PD
+                || m == Mnemonic.CVTPD2DQ || m == Mnemonic.CVTTPD2DQ) {
+            cvtPacked(c, d, m);
+        } else {
+            arith(c, d, m);
+        }
+    }
+
+    private static boolean isDouble(final int m) {
+        return m == Mnemonic.ADDPD || m == Mnemonic.ADDSD || m == Mnemonic.SUBPD || m == Mnemonic.SUBSD
+            || m == Mnemonic.MULPD || m == Mnemonic.MULSD || m == Mnemonic.DIVPD || m == Mnemonic.DIVSD
+            || m == Mnemonic.SQRTPD || m == Mnemonic.SQRTSD || m == Mnemonic.MINPD || m == Mnemonic.MINSD
+            || m == Mnemonic.MAXPD || m == Mnemonic.MAXSD || m == Mnemonic.CMPPD || m == Mnemonic.CMPSD;
+    }
+
+    private static boolean isScalar(final int m) {
+        return m == Mnemonic.ADDSS || m == Mnemonic.ADDSD || m == Mnemonic.SUBSS || m == Mnemonic.SUBSD
+            || m == Mnemonic.MULSS || m == Mnemonic.MULSD || m == Mnemonic.DIVSS || m == Mnemonic.DIVSD
+            || m == Mnemonic.SQRTSS || m == Mnemonic.SQRTSD || m == Mnemonic.MINSS || m == Mnemonic.MINSD
+            || m == Mnemonic.MAXSS || m == Mnemonic.MAXSD || m == Mnemonic.CMPSS || m == Mnemonic.CMPSD;
+    }
+
+    /** 0 add, 1 sub, 2 mul, 3 div, 4 sqrt, 5 min, 6 max, 7 cmp. */
+    private static int opOf(final int m) {
+        if (m == Mnemonic.ADDPS || m == Mnemonic.ADDPD || m == Mnemonic.ADDSS || m == Mnemonic.ADDSD) {
+            return 0;
+        }
+        if (m == Mnemonic.SUBPS || m == Mnemonic.SUBPD || m == Mnemonic.SUBSS || m == Mnemonic.SUBSD) {
+            return 1;
+        }
+        if (m == Mnemonic.MULPS || m == Mnemonic.MULPD || m == Mnemonic.MULSS || m == Mnemonic.MULSD) {
+            return 2;
+        }
+        if (m == Mnemonic.DIVPS || m == Mnemonic.DIVPD || m == Mnemonic.DIVSS || m == Mnemonic.DIVSD) {
+            return 3;
+        }
+        if (m == Mnemonic.SQRTPS || m == Mnemonic.SQRTPD || m == Mnemonic.SQRTSS || m == Mnemonic.SQRTSD) {
+            return 4;
+        }
+        if (m == Mnemonic.MINPS || m == Mnemonic.MINPD || m == Mnemonic.MINSS || m == Mnemonic.MINSD) {
+            return 5;
+        }
+        if (m == Mnemonic.MAXPS || m == Mnemonic.MAXPD || m == Mnemonic.MAXSS || m == Mnemonic.MAXSD) {
+            return 6;
+        }
+        return 7;
+    }
+
+    private static void arith(final Interpreter c, final DecodedInsn d, final int m) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        final boolean dbl = isDouble(m);
+        final boolean scalar = isScalar(m);
+        final int op = opOf(m);
+        final int lanes = scalar ? 1 : dbl ? 2 : 4;
+        source(c, d, scalar ? (dbl ? 8 : 4) : 16, !scalar);
+        final long[] src = c.sseSrc;
+        final long[] res = c.sseRes;
+        res[0] = s.xmm[2 * d.reg];
+        res[1] = s.xmm[2 * d.reg + 1];
+        final boolean daz = (s.mxcsr & MXCSR_DAZ) != 0;
+        final boolean ftz = (s.mxcsr & MXCSR_FTZ) != 0;
+        final int pred = (int) d.imm & 7;
+        int flags = 0;
+        for (int i = 0; i < lanes; i++) {
+            final long a = lane(res, i, dbl);
+            final long b = lane(src, i, dbl);
+            setup(f, s.mxcsr, dbl);
+            final int aIn = load(f, a, dbl, daz);
+            final int aSe = f.se;
+            final long aSig = f.sig;
+            final int bIn = load(f, b, dbl, daz);
+            final int bSe = f.se;
+            final long bSig = f.sig;
+            final int inFlags = op == 4 ? bIn : aIn | bIn; // SQRT reads only the source
+            final boolean nan = Fp80.isNaN(bSe, bSig) || op != 4 && Fp80.isNaN(aSe, aSig);
+            setup(f, s.mxcsr, dbl);
+            long out;
+            if (op == 7) {
+                final boolean signaling = pred == 1 || pred == 2 || pred == 5 || pred == 6;
+                final int cmp = f.compare(aSe, aSig, bSe, bSig, !signaling);
+                final boolean r = switch (pred) {
+                    case 0 -> cmp == 0;
+                    case 1 -> cmp == -1;
+                    case 2 -> cmp == -1 || cmp == 0;
+                    case 3 -> cmp == 2;
+                    case 4 -> cmp != 0;
+                    case 5 -> cmp != -1;
+                    case 6 -> cmp == 1 || cmp == 2;
+                    default -> cmp != 2;
+                };
+                out = r ? -1L : 0;
+                flags |= nanPrecedence(f.flags, inFlags, nan);
+            } else if (op == 5 || op == 6) {
+                final int cmp = f.compare(aSe, aSig, bSe, bSig, false);
+                final boolean takeFirst = op == 5 ? cmp == -1 : cmp == 1;
+                out = takeFirst ? a : b;
+                if (daz) { // a denormal operand read as zero is also returned as zero
+                    out = takeFirst ? zeroIfDenormal(a, dbl) : zeroIfDenormal(b, dbl);
+                }
+                flags |= nanPrecedence(f.flags, inFlags, nan);
+            } else {
+                switch (op) {
+                    case 0 -> f.add(aSe, aSig, bSe, bSig, false);
+                    case 1 -> f.add(aSe, aSig, bSe, bSig, true);
+                    case 2 -> f.mul(aSe, aSig, bSe, bSig);
+                    case 3 -> f.div(aSe, aSig, bSe, bSig);
+                    default -> f.sqrt(bSe, bSig);
+                }
+                final int opFlags = f.flags;
+                out = store(f, dbl);
+                int all = nanPrecedence(opFlags, inFlags, nan);
+                if (f.lastTiny && (all & Fp80.IE) == 0) {
+                    if ((f.masks & Fp80.UE) == 0) {
+                        all |= Fp80.UE;
+                    } else if (ftz) {
+                        out = dbl ? out & Long.MIN_VALUE : out & 0x80000000L;
+                        all |= Fp80.UE | Fp80.PE;
+                    }
+                }
+                flags |= all;
+            }
+            setLane(res, i, dbl, out);
+        }
+        finish(c, flags);
+        s.xmm[2 * d.reg] = res[0];
+        s.xmm[2 * d.reg + 1] = res[1];
+    }
+
+    private static long zeroIfDenormal(final long v, final boolean dbl) {
+        if (dbl) {
+            return (v & 0x7FF0_0000_0000_0000L) == 0 ? v & Long.MIN_VALUE : v;
+        }
+        return (v & 0x7F800000L) == 0 ? v & 0x80000000L : v;
+    }
+
+    /** A NaN operand, an invalid operation or a division by zero takes precedence over a denormal operand (SDM Vol. 1, 4.9.2). */
+    private static int nanPrecedence(final int opFlags, final int inFlags, final boolean nan) {
+        final int all = opFlags | inFlags;
+        return nan || (all & (Fp80.IE | Fp80.ZE)) != 0 ? all & ~Fp80.DE : all;
+    }
+
+    private static void comis(final Interpreter c, final DecodedInsn d, final boolean dbl, final boolean quiet) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        source(c, d, dbl ? 8 : 4, false);
+        final boolean daz = (s.mxcsr & MXCSR_DAZ) != 0;
+        setup(f, s.mxcsr, dbl);
+        int inFlags = load(f, dbl ? s.xmm[2 * d.reg] : s.xmm[2 * d.reg] & 0xFFFFFFFFL, dbl, daz);
+        final int aSe = f.se;
+        final long aSig = f.sig;
+        inFlags |= load(f, c.sseSrc[0], dbl, daz);
+        final boolean nan = Fp80.isNaN(aSe, aSig) || Fp80.isNaN(f.se, f.sig);
+        final int cmp = f.compare(aSe, aSig, f.se, f.sig, quiet);
+        finish(c, nanPrecedence(f.flags, inFlags, nan));
+        s.rflags &= ~(CpuState.OF | CpuState.SF | CpuState.AF | CpuState.ZF | CpuState.PF | CpuState.CF);
+        s.rflags |= switch (cmp) {
+            case -1 -> CpuState.CF;
+            case 0 -> CpuState.ZF;
+            case 1 -> 0L;
+            default -> CpuState.ZF | CpuState.PF | CpuState.CF;
+        };
+    }
+
+    private static void cvtFromInt(final Interpreter c, final DecodedInsn d, final boolean dbl) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        final int bits = d.opSize == 64 ? 64 : 32;
+        final long v = bits == 64 ? c.readRm(64) : (int) c.readRm(32);
+        setup(f, s.mxcsr, dbl);
+        f.fromInt(v);
+        final long out = dbl ? f.toF64(f.se, f.sig) : f.toF32(f.se, f.sig) & 0xFFFFFFFFL;
+        finish(c, f.flags);
+        if (dbl) {
+            s.xmm[2 * d.reg] = out;
+        } else {
+            s.xmm[2 * d.reg] = (s.xmm[2 * d.reg] & ~0xFFFFFFFFL) | out;
+        }
+    }
+
+    private static void cvtToInt(final Interpreter c, final DecodedInsn d, final boolean dbl, final boolean truncate) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        source(c, d, dbl ? 8 : 4, false);
+        final int bits = d.opSize == 64 ? 64 : 32;
+        setup(f, s.mxcsr, dbl);
+        load(f, c.sseSrc[0], dbl, (s.mxcsr & MXCSR_DAZ) != 0); // conversions to integers raise no DE
+        final long v = f.toInt(f.se, f.sig, bits, truncate);
+        finish(c, f.flags);
+        c.setReg(d.reg, bits, v);
+    }
+
+    private static void cvtFloat(final Interpreter c, final DecodedInsn d, final int m) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        final boolean fromDouble = m == Mnemonic.CVTSD2SS || m == Mnemonic.CVTPD2PS;
+        final boolean packed = m == Mnemonic.CVTPS2PD || m == Mnemonic.CVTPD2PS;
+        source(c, d, packed ? (fromDouble ? 16 : 8) : (fromDouble ? 8 : 4), packed && fromDouble);
+        final long[] src = c.sseSrc;
+        final long[] res = c.sseRes;
+        res[0] = s.xmm[2 * d.reg];
+        res[1] = s.xmm[2 * d.reg + 1];
+        if (m == Mnemonic.CVTPD2PS) {
+            res[0] = 0;
+            res[1] = 0;
+        }
+        final int lanes = packed ? 2 : 1;
+        final boolean daz = (s.mxcsr & MXCSR_DAZ) != 0;
+        int flags = 0;
+        for (int i = 0; i < lanes; i++) {
+            setup(f, s.mxcsr, !fromDouble);
+            final int in = load(f, lane(src, i, fromDouble), fromDouble, daz);
+            setup(f, s.mxcsr, !fromDouble);
+            final long out = fromDouble ? f.toF32(f.se, f.sig) & 0xFFFFFFFFL : f.toF64(f.se, f.sig);
+            int all = f.flags | in;
+            if ((all & Fp80.IE) != 0) {
+                all &= ~Fp80.DE;
+            }
+            long r = out;
+            if (fromDouble && f.lastTiny && (all & Fp80.IE) == 0) {
+                if ((f.masks & Fp80.UE) == 0) {
+                    all |= Fp80.UE;
+                } else if ((s.mxcsr & MXCSR_FTZ) != 0) {
+                    r = out & 0x80000000L;
+                    all |= Fp80.UE | Fp80.PE;
+                }
+            }
+            flags |= all;
+            setLane(res, i, !fromDouble, r);
+        }
+        finish(c, flags);
+        s.xmm[2 * d.reg] = res[0];
+        s.xmm[2 * d.reg + 1] = res[1];
+    }
+
+    private static void cvtPacked(final Interpreter c, final DecodedInsn d, final int m) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        final boolean toFloat = m == Mnemonic.CVTDQ2PS || m == Mnemonic.CVTDQ2PD;
+        final boolean dbl = m == Mnemonic.CVTDQ2PD || m == Mnemonic.CVTPD2DQ || m == Mnemonic.CVTTPD2DQ;
+        final boolean truncate = m == Mnemonic.CVTTPS2DQ || m == Mnemonic.CVTTPD2DQ;
+        source(c, d, m == Mnemonic.CVTDQ2PD ? 8 : 16, m != Mnemonic.CVTDQ2PD);
+        final long[] src = c.sseSrc;
+        final long[] res = c.sseRes;
+        res[0] = 0;
+        res[1] = 0;
+        final int lanes = dbl ? 2 : 4;
+        final boolean daz = (s.mxcsr & MXCSR_DAZ) != 0;
+        int flags = 0;
+        for (int i = 0; i < lanes; i++) {
+            setup(f, s.mxcsr, dbl);
+            if (toFloat) {
+                f.fromInt((int) lane(src, i, false));
+                final long out = dbl ? f.toF64(f.se, f.sig) : f.toF32(f.se, f.sig) & 0xFFFFFFFFL;
+                flags |= f.flags;
+                setLane(res, i, dbl, out);
+            } else {
+                load(f, lane(src, i, dbl), dbl, daz);
+                final long v = f.toInt(f.se, f.sig, 32, truncate);
+                flags |= f.flags;
+                setLane(res, i, false, v);
+            }
+        }
+        finish(c, flags);
+        s.xmm[2 * d.reg] = res[0];
+        s.xmm[2 * d.reg + 1] = res[1];
+    }
+}
