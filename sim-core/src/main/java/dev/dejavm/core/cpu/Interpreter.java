@@ -89,6 +89,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     /** SSE operand and result scratch (bits 63:0, 127:64). */
     final long[] sseSrc = new long[2];
     final long[] sseRes = new long[2];
+    final long[] sseTmp = new long[2];
     private long decodeMisses;
 
     /** Instructions decoded because the decoded-instruction cache did not hold them (a diagnostic). */
