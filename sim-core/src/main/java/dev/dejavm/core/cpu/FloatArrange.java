@@ -25,6 +25,9 @@ final class FloatArrange {
             c.write(c.memLin, d.opSize == 64 ? 64 : 32, c.getReg(d.reg, d.opSize == 64 ? 64 : 32));
             return;
         }
+        if ((d.opcode == 0x12 || d.opcode == 0x16) && (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0) {
+            throw c.ud(); // MOVSLDUP, MOVSHDUP, MOVDDUP: SSE3, not implemented
+        }
         SseInt.checkXmm(c);
         final int r = 2 * d.reg;
         switch (d.opcode) {

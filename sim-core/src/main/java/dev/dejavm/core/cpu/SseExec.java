@@ -8,8 +8,8 @@ import dev.dejavm.decoder.gen.Mnemonic;
  * EDK2's SetJump/LongJump save XMM6-15 with MOVDQU, and compilers copy and clear memory with MOVDQU/MOVAPS/PXOR.
  * MOVUPS/MOVUPD/MOVAPS/MOVAPD/MOVDQA/MOVDQU (load and store), MOVSS/MOVSD (register and memory forms), MOVD/MOVQ
  * between XMM and general registers or memory, XORPS/XORPD/PXOR, ANDPS/ANDPD/PAND, ANDNPS/ANDNPD/PANDN,
- * ORPS/ORPD/POR. Floating-point arithmetic is in {@link SseFloat}; packed-integer arithmetic, MMX and the
- * shuffles are not implemented yet (#UD), so CPUID reports neither SSE nor SSE2.
+ * ORPS/ORPD/POR. Floating point is in {@link SseFloat}, MMX and the packed-integer and arrangement instructions in
+ * {@link SseInt} and {@link FloatArrange}: together the whole of SSE and SSE2, which CPUID reports.
  *
  * <p>Checks (SDM Vol. 3A 13.1, Vol. 2 per instruction): CR0.EM or CR4.OSFXSR clear raise #UD, CR0.TS #NM; the
  * aligned forms (MOVAPS/MOVAPD/MOVDQA) raise #GP(0) for a memory operand not on a 16-byte boundary.

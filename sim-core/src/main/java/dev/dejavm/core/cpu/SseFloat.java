@@ -35,7 +35,10 @@ final class SseFloat {
             || m == Mnemonic.CVTSI2SS || m == Mnemonic.CVTSI2SD || m == Mnemonic.CVTSS2SI || m == Mnemonic.CVTSD2SI
             || m == Mnemonic.CVTTSS2SI || m == Mnemonic.CVTTSD2SI || m == Mnemonic.CVTSS2SD || m == Mnemonic.CVTSD2SS
             || m == Mnemonic.CVTPS2PD || m == Mnemonic.CVTPD2PS || m == Mnemonic.CVTDQ2PS || m == Mnemonic.CVTPS2DQ
-            || m == Mnemonic.CVTTPS2DQ || m == Mnemonic.CVTDQ2PD || m == Mnemonic.CVTPD2DQ || m == Mnemonic.CVTTPD2DQ;
+            || m == Mnemonic.CVTTPS2DQ || m == Mnemonic.CVTDQ2PD || m == Mnemonic.CVTPD2DQ || m == Mnemonic.CVTTPD2DQ
+            || m == Mnemonic.CVTPI2PS || m == Mnemonic.CVTPS2PI || m == Mnemonic.CVTTPS2PI || m == Mnemonic.CVTPI2PD
+            || m == Mnemonic.CVTPD2PI || m == Mnemonic.CVTTPD2PI || m == Mnemonic.RCPPS || m == Mnemonic.RCPSS
+            || m == Mnemonic.RSQRTPS || m == Mnemonic.RSQRTSS;
     }
 
     // ---- operands ----------------------------------------------------------------------------------------
@@ -139,6 +142,11 @@ final class SseFloat {
         } else if (m == Mnemonic.CVTDQ2PS || m == Mnemonic.CVTPS2DQ || m == Mnemonic.CVTTPS2DQ || m == Mnemonic.CVTDQ2PD
                 || m == Mnemonic.CVTPD2DQ || m == Mnemonic.CVTTPD2DQ) {
             cvtPacked(c, d, m);
+        } else if (m == Mnemonic.CVTPI2PS || m == Mnemonic.CVTPS2PI || m == Mnemonic.CVTTPS2PI || m == Mnemonic.CVTPI2PD
+                || m == Mnemonic.CVTPD2PI || m == Mnemonic.CVTTPD2PI) {
+            cvtMmx(c, d, m);
+        } else if (m == Mnemonic.RCPPS || m == Mnemonic.RCPSS || m == Mnemonic.RSQRTPS || m == Mnemonic.RSQRTSS) {
+            approximate(c, d, m == Mnemonic.RSQRTPS || m == Mnemonic.RSQRTSS, m == Mnemonic.RCPSS || m == Mnemonic.RSQRTSS);
         } else {
             arith(c, d, m);
         }
@@ -402,5 +410,105 @@ final class SseFloat {
         finish(c, flags);
         s.xmm[2 * d.reg] = res[0];
         s.xmm[2 * d.reg + 1] = res[1];
+    }
+
+    /** MMX state transition for an MMX register operand (SDM Vol. 1, 9.5): #MF if an x87 exception is pending. */
+    private static void mmxTransition(final Interpreter c) {
+        final CpuState s = c.s;
+        if ((s.fpuStatus & 0x80) != 0 && (s.cr0 & CpuState.CR0_NE) != 0) {
+            throw c.fault(Interpreter.VEC_MF);
+        }
+        s.fpuStatus &= ~0x3800;
+        s.fpuTag = 0;
+    }
+
+    /** CVTPI2PS, CVT[T]PS2PI, CVTPI2PD, CVT[T]PD2PI: two 32-bit integers in an MMX register or memory. */
+    private static void cvtMmx(final Interpreter c, final DecodedInsn d, final int m) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        final boolean fromInt = m == Mnemonic.CVTPI2PS || m == Mnemonic.CVTPI2PD;
+        final boolean dbl = m == Mnemonic.CVTPI2PD || m == Mnemonic.CVTPD2PI || m == Mnemonic.CVTTPD2PI;
+        final boolean truncate = m == Mnemonic.CVTTPS2PI || m == Mnemonic.CVTTPD2PI;
+        final long[] src = c.sseSrc;
+        final long[] res = c.sseRes;
+        int flags = 0;
+        if (fromInt) {
+            if (d.mod == 3) {
+                mmxTransition(c);
+                src[0] = s.fpSig[d.rm & 7];
+            } else {
+                src[0] = c.read64(c.memLin);
+            }
+            res[0] = dbl ? 0 : s.xmm[2 * d.reg];
+            res[1] = dbl ? 0 : s.xmm[2 * d.reg + 1];
+            for (int i = 0; i < 2; i++) {
+                setup(f, s.mxcsr, dbl);
+                f.fromInt((int) (src[0] >>> (32 * i)));
+                final long out = dbl ? f.toF64(f.se, f.sig) : f.toF32(f.se, f.sig) & 0xFFFFFFFFL;
+                flags |= f.flags;
+                setLane(res, i, dbl, out);
+            }
+            finish(c, flags);
+            s.xmm[2 * d.reg] = res[0];
+            s.xmm[2 * d.reg + 1] = res[1];
+            return;
+        }
+        source(c, d, dbl ? 16 : 8, dbl);
+        mmxTransition(c);
+        long out = 0;
+        for (int i = 0; i < 2; i++) {
+            setup(f, s.mxcsr, dbl);
+            load(f, lane(src, i, dbl), dbl, (s.mxcsr & MXCSR_DAZ) != 0);
+            final long v = f.toInt(f.se, f.sig, 32, truncate);
+            flags |= f.flags;
+            out |= (v & 0xFFFFFFFFL) << (32 * i);
+        }
+        finish(c, flags);
+        SseInt.setMm(s, d.reg, out);
+    }
+
+    /**
+     * RCPPS/RCPSS and RSQRTPS/RSQRTSS. The SDM specifies only the error (relative error at most 1.5 × 2^-12) and
+     * the special cases, the exact values are processor-specific: here the exact result is rounded to 12
+     * significant bits, which meets that bound. Denormal inputs count as zeros of their sign; results below the
+     * normal range are flushed to zero; no MXCSR flags are raised.
+     */
+    private static void approximate(final Interpreter c, final DecodedInsn d, final boolean rsqrt, final boolean scalar) {
+        final CpuState s = c.s;
+        source(c, d, scalar ? 4 : 16, !scalar);
+        final long[] src = c.sseSrc;
+        final long[] res = c.sseRes;
+        res[0] = s.xmm[2 * d.reg];
+        res[1] = s.xmm[2 * d.reg + 1];
+        for (int i = 0; i < (scalar ? 1 : 4); i++) {
+            final int x = (int) lane(src, i, false);
+            final int sign = x & 0x80000000;
+            final int mag = x & 0x7FFFFFFF;
+            final int out;
+            if (mag > 0x7F800000) {
+                out = x | 0x00400000; // NaN: quieted
+            } else if (mag < 0x00800000) {
+                out = rsqrt && sign != 0 && mag >= 0x00800000 ? 0xFFC00000 : sign | 0x7F800000; // zero or denormal: infinity
+            } else if (mag == 0x7F800000) {
+                out = rsqrt ? (sign != 0 ? 0xFFC00000 : 0) : sign;
+            } else if (rsqrt && sign != 0) {
+                out = 0xFFC00000;
+            } else {
+                final double v = Float.intBitsToFloat(mag);
+                final double r = rsqrt ? 1.0 / Math.sqrt(v) : 1.0 / v;
+                final int bits = Float.floatToRawIntBits((float) r);
+                final int truncated = r < 0x1p-126 ? 0 : (Float.floatToRawIntBits((float) truncate12(r)) & 0x7FFFFFFF);
+                out = sign | (bits == 0 ? 0 : truncated);
+            }
+            setLane(res, i, false, out & 0xFFFFFFFFL);
+        }
+        s.xmm[2 * d.reg] = res[0];
+        s.xmm[2 * d.reg + 1] = res[1];
+    }
+
+    /** A positive double rounded (half up) to 12 significant bits: relative error at most 2^-12. */
+    private static double truncate12(final double v) {
+        final long b = Double.doubleToRawLongBits(v) + (1L << (52 - 12));
+        return Double.longBitsToDouble(b & ~((1L << (52 - 11)) - 1));
     }
 }

@@ -40,6 +40,8 @@ class SseFloatDifferentialTest {
     private static final String[] COMI_OPS = {"comiss", "comisd", "ucomiss", "ucomisd"};
     private static final String[] TO_INT = {"cvtss2si", "cvtsd2si", "cvttss2si", "cvttsd2si"};
     private static final String[] FROM_INT = {"cvtsi2ssl", "cvtsi2sdl", "cvtsi2ssq", "cvtsi2sdq"};
+    private static final String[] MMX_CVT = {"cvtpi2ps %mm1, %xmm0", "cvtpi2pd %mm1, %xmm0", "cvtps2pi %xmm1, %mm0",
+        "cvttps2pi %xmm1, %mm0", "cvtpd2pi %xmm1, %mm0", "cvttpd2pi %xmm1, %mm0"};
 
     private static long single(final Random r) {
         final long sign = r.nextBoolean() ? 0x80000000L : 0;
@@ -103,7 +105,7 @@ class SseFloatDifferentialTest {
             final int mxcsr = 0x1F80 | r.nextInt(4) << 13 | (r.nextInt(3) == 0 ? 0x40 : 0) | (r.nextInt(3) == 0 ? 0x8000 : 0);
             b.append("    leaq -96(%rsp), %r10\n    andq $-16, %r10\n");
             b.append(String.format(Locale.ROOT, "    movl $0x%x, 32(%%r10)%n    ldmxcsr 32(%%r10)%n", mxcsr));
-            final int family = r.nextInt(10);
+            final int family = r.nextInt(11);
             String insn;
             if (family < 6) {
                 final String op = XMM_OPS[r.nextInt(XMM_OPS.length)];
@@ -126,6 +128,11 @@ class SseFloatDifferentialTest {
                 final String op = TO_INT[r.nextInt(TO_INT.length)];
                 b.append(load("%xmm0", operand(r, op))).append(load("%xmm1", operand(r, op)));
                 insn = op + (r.nextBoolean() ? " %xmm1, %rax" : " %xmm1, %eax");
+            } else if (family == 10) {
+                insn = MMX_CVT[r.nextInt(MMX_CVT.length)];
+                b.append(load("%xmm0", operand(r, "addps"))).append(load("%xmm1", operand(r, insn.contains("pd") ? "addpd" : "addps")));
+                b.append(String.format(Locale.ROOT, "    movabsq $0x%x, %%rcx%n    movq %%rcx, %%mm1%n    movq %%rcx, %%mm0%n",
+                        r.nextLong() >> r.nextInt(64)));
             } else {
                 final String op = FROM_INT[r.nextInt(FROM_INT.length)];
                 b.append(load("%xmm0", operand(r, "addps")));
@@ -135,7 +142,7 @@ class SseFloatDifferentialTest {
             b.append(String.format(Locale.ROOT, "    movq $0x%x, %%rcx%n    pushq %%rcx%n    popfq%n", (r.nextInt() & 0x8D5) | 2));
             b.append("    ").append(insn).append('\n');
             b.append("    pushfq\n    popq %rcx\n    andq $0x8d5, %rcx\n    movq %rcx, 24(%rdi)\n    stmxcsr 16(%rdi)\n");
-            b.append("    movdqu %xmm0, 0(%rdi)\n    movq %rax, 32(%rdi)\n    addq $48, %rdi\n");
+            b.append("    movdqu %xmm0, 0(%rdi)\n    movq %rax, 32(%rdi)\n    movq %mm0, 40(%rdi)\n    addq $48, %rdi\n");
             cases.add(new Case(b.toString(), insn));
         }
         return cases;
@@ -146,7 +153,7 @@ class SseFloatDifferentialTest {
         final List<Case> cases = generate();
         final StringBuilder src = new StringBuilder(".text\n.globl run_cases\nrun_cases:\n");
         cases.forEach(c -> src.append(c.text()));
-        src.append("    movl $0x1f80, -8(%rsp)\n    ldmxcsr -8(%rsp)\n    ret\n");
+        src.append("    movl $0x1f80, -8(%rsp)\n    ldmxcsr -8(%rsp)\n    emms\n    ret\n");
         final String asm = src.toString();
         Files.writeString(dir.resolve("cases.S"), asm);
         Files.writeString(dir.resolve("main.c"), """
@@ -185,7 +192,9 @@ class SseFloatDifferentialTest {
                 final int mx = m.mem.readDword(base + 16);
                 final long fl = m.mem.readQword(base + 24);
                 final long rax = m.mem.readQword(base + 32);
-                if (h.getLong(0) != x0 || h.getLong(8) != x1 || h.getInt(16) != mx || h.getLong(24) != fl || h.getLong(32) != rax) {
+                final long mm0 = m.mem.readQword(base + 40);
+                if (h.getLong(0) != x0 || h.getLong(8) != x1 || h.getInt(16) != mx || h.getLong(24) != fl || h.getLong(32) != rax
+                        || h.getLong(40) != mm0) {
                     byInsn.merge(cases.get(i).insn().split(" ")[0], 1, Integer::sum);
                     bad.add(String.format(Locale.ROOT, "case %d %s%n  host: xmm0=%016x_%016x mxcsr=%04x fl=%x rax=%x%n  ours: xmm0=%016x_%016x mxcsr=%04x fl=%x rax=%x%n%s",
                             i, cases.get(i).insn(), h.getLong(8), h.getLong(0), h.getInt(16), h.getLong(24), h.getLong(32), x1, x0, mx, fl, rax,
@@ -194,6 +203,68 @@ class SseFloatDifferentialTest {
             }
             assertTrue(bad.isEmpty(), bad.size() + " of " + cases.size() + " differ " + byInsn + ", first:\n"
                     + String.join("\n", bad.subList(0, Math.min(6, bad.size()))));
+        }
+    }
+
+    /**
+     * RCPPS/RSQRTPS: the values are processor-specific, so special inputs (zeros, denormals, infinities, NaNs,
+     * negative square roots) must give the host's bits, and finite results must be within the SDM's relative
+     * error of 1.5 × 2^-12 of the exact value, as the host's are.
+     */
+    @Test
+    void shouldApproximateReciprocalsWithinTheDocumentedErrorAndMatchHostSpecialCases(@TempDir final Path dir) throws Exception {
+        final Random r = new Random(0x55E_0003L);
+        final StringBuilder src = new StringBuilder(".text\n.globl run_cases\nrun_cases:\n");
+        final int n = 2000;
+        final long[] inputs = new long[n];
+        for (int i = 0; i < n; i++) {
+            inputs[i] = single(r) | single(r) << 32;
+            src.append(String.format(Locale.ROOT, "    movabsq $0x%x, %%rax%n    movq %%rax, %%xmm1%n    %s %%xmm1, %%xmm0%n    movq %%xmm0, 0(%%rdi)%n    addq $8, %%rdi%n",
+                    inputs[i], i % 2 == 0 ? "rcpps" : "rsqrtps"));
+        }
+        src.append("    ret\n");
+        Files.writeString(dir.resolve("cases.S"), src.toString());
+        Files.writeString(dir.resolve("main.c"), "#include <stdio.h>\n#include <stdlib.h>\nextern void run_cases(unsigned char *);\n"
+                + "int main(void) { unsigned char *b = calloc(" + n + ", 8); run_cases(b); fwrite(b, 8, " + n + ", stdout); return 0; }\n");
+        NativeHarness.exec(dir, List.of("gcc", "-O0", "-o", "oracle", "main.c", "cases.S"));
+        final Process p = new ProcessBuilder(dir.resolve("oracle").toString()).start();
+        final byte[] nat = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        final byte[] code = NativeHarness.assemble(dir, src.toString(), 0x100000, true);
+        try (NativeHarness m = new NativeHarness()) {
+            m.load(0x100000, code);
+            m.mem.writeByte(0x8000, 0xF4);
+            m.mem.writeQword(0x7FF8, 0x8000);
+            m.enterLongMode(0x100000, 0x7FF8);
+            m.s.cr4 |= CpuState.CR4_OSFXSR;
+            m.s.gpr[7] = 0x400000;
+            assertEquals(StopReason.HALT, m.run(10_000_000), m.cpu::describe);
+            final ByteBuffer h = ByteBuffer.wrap(nat).order(ByteOrder.LITTLE_ENDIAN);
+            final List<String> bad = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                final long host = h.getLong(8 * i);
+                final long ours = m.mem.readQword(0x400000L + 8L * i);
+                for (int lane = 0; lane < 2; lane++) {
+                    final int in = (int) (inputs[i] >>> (32 * lane));
+                    final int hb = (int) (host >>> (32 * lane));
+                    final int ob = (int) (ours >>> (32 * lane));
+                    final float x = Float.intBitsToFloat(in);
+                    final boolean special = !Float.isFinite(x) || Math.abs(x) < 0x1p-126f || (i % 2 == 1 && x < 0)
+                        || (i % 2 == 0 && Math.abs(x) >= 0x1p126f);
+                    if (special) {
+                        if (hb != ob) {
+                            bad.add(String.format(Locale.ROOT, "%s(%08x): host %08x ours %08x", i % 2 == 0 ? "rcp" : "rsqrt", in, hb, ob));
+                        }
+                        continue;
+                    }
+                    final double exact = i % 2 == 0 ? 1.0 / x : 1.0 / Math.sqrt(x);
+                    final double err = Math.abs(Float.intBitsToFloat(ob) - exact) / Math.abs(exact);
+                    if (err > 1.5 * 0x1p-12) {
+                        bad.add(String.format(Locale.ROOT, "%s(%08x): ours %08x relative error %g", i % 2 == 0 ? "rcp" : "rsqrt", in, ob, err));
+                    }
+                }
+            }
+            assertTrue(bad.isEmpty(), bad.size() + " bad, first: " + bad.subList(0, Math.min(10, bad.size())));
         }
     }
 }

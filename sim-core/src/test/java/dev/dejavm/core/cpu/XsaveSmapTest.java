@@ -40,7 +40,7 @@ class XsaveSmapTest {
             assertEquals(3, m.mem.readDword(0x6000), "XCR0 may hold x87 and SSE");
             assertEquals(576, m.mem.readDword(0x6004), "512-byte legacy region + 64-byte header");
             assertEquals(3 << 26, m.mem.readDword(0x6008) & (3 << 26), "XSAVE and OSXSAVE (CR4.OSXSAVE set)");
-            assertEquals((1 << 7) | (1 << 20), m.mem.readDword(0x600C), "SMEP and SMAP");
+            assertEquals((1 << 7) | (1 << 18) | (1 << 20), m.mem.readDword(0x600C), "SMEP, RDSEED and SMAP");
         }
     }
 
