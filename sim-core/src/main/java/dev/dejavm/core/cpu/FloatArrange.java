@@ -25,11 +25,12 @@ final class FloatArrange {
             c.write(c.memLin, d.opSize == 64 ? 64 : 32, c.getReg(d.reg, d.opSize == 64 ? 64 : 32));
             return;
         }
-        if ((d.opcode == 0x12 || d.opcode == 0x16) && (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0) {
-            throw c.ud(); // MOVSLDUP, MOVSHDUP, MOVDDUP: SSE3, not implemented
-        }
         SseInt.checkXmm(c);
         final int r = 2 * d.reg;
+        if ((d.opcode == 0x12 || d.opcode == 0x16) && (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0) {
+            duplicate(c, d, r); // SSE3: MOVSLDUP, MOVSHDUP, MOVDDUP
+            return;
+        }
         switch (d.opcode) {
             case 0x12, 0x16 -> { // loads into the low (12) or high (16) quadword
                 final boolean high = d.opcode == 0x16;
@@ -103,6 +104,26 @@ final class FloatArrange {
                 SseInt.storeAligned(c, s.xmm[r], s.xmm[r + 1]);
             }
         }
+    }
+
+    /** F3 0F 12 MOVSLDUP, F3 0F 16 MOVSHDUP (aligned m128), F2 0F 12 MOVDDUP (m64); F2 0F 16 is invalid. */
+    private static void duplicate(final Interpreter c, final DecodedInsn d, final int r) {
+        final CpuState s = c.s;
+        if ((d.prefixes & Prefix.REPNE) != 0) {
+            if (d.opcode != 0x12) {
+                throw c.ud();
+            }
+            final long v = d.mod == 3 ? s.xmm[2 * d.rm] : c.read64(c.memLin);
+            s.xmm[r] = v;
+            s.xmm[r + 1] = v;
+            return;
+        }
+        final long[] b = source(c, d);
+        final boolean high = d.opcode == 0x16;
+        final long lo = high ? b[0] >>> 32 : b[0] & 0xFFFFFFFFL;
+        final long hi = high ? b[1] >>> 32 : b[1] & 0xFFFFFFFFL;
+        s.xmm[r] = lo | lo << 32;
+        s.xmm[r + 1] = hi | hi << 32;
     }
 
     /** The 128-bit source (register or 16-byte aligned memory) in c.sseSrc. */

@@ -511,4 +511,89 @@ final class SseFloat {
         final long b = Double.doubleToRawLongBits(v) + (1L << (52 - 12));
         return Double.longBitsToDouble(b & ~((1L << (52 - 11)) - 1));
     }
+
+    /**
+     * SSE3: HADDPS/HADDPD and HSUBPS/HSUBPD (pairs of the destination, then of the source), ADDSUBPS/ADDSUBPD
+     * (subtract in even elements, add in odd ones), and LDDQU (an unaligned 128-bit load).
+     */
+    static void sse3(final Interpreter c, final DecodedInsn d) {
+        checkSse(c);
+        final CpuState s = c.s;
+        final int m = d.mnemonic;
+        if (m == Mnemonic.LDDQU) {
+            if (d.mod == 3) {
+                throw c.ud();
+            }
+            s.xmm[2 * d.reg] = c.read64(c.memLin);
+            s.xmm[2 * d.reg + 1] = c.read64(c.truncLinear(c.memLin + 8));
+            return;
+        }
+        final boolean dbl = m == Mnemonic.HADDPD || m == Mnemonic.HSUBPD || m == Mnemonic.ADDSUBPD;
+        final boolean horizontal = m != Mnemonic.ADDSUBPS && m != Mnemonic.ADDSUBPD;
+        final boolean hsub = m == Mnemonic.HSUBPS || m == Mnemonic.HSUBPD;
+        if (m != Mnemonic.HADDPS && m != Mnemonic.HADDPD && m != Mnemonic.HSUBPS && m != Mnemonic.HSUBPD
+                && m != Mnemonic.ADDSUBPS && m != Mnemonic.ADDSUBPD) {
+            throw c.ud();
+        }
+        source(c, d, 16, true);
+        final long[] src = c.sseSrc;
+        final long[] dst = c.sseTmp;
+        dst[0] = s.xmm[2 * d.reg];
+        dst[1] = s.xmm[2 * d.reg + 1];
+        final long[] res = c.sseRes;
+        final int lanes = dbl ? 2 : 4;
+        int flags = 0;
+        for (int i = 0; i < lanes; i++) {
+            final long x;
+            final long y;
+            final boolean subtract;
+            if (horizontal) {
+                final long[] v = i < lanes / 2 ? dst : src;
+                final int j = 2 * (i < lanes / 2 ? i : i - lanes / 2);
+                x = lane(v, j, dbl);
+                y = lane(v, j + 1, dbl);
+                subtract = hsub;
+            } else {
+                x = lane(dst, i, dbl);
+                y = lane(src, i, dbl);
+                subtract = (i & 1) == 0;
+            }
+            final long out = addLane(c, x, y, dbl, subtract);
+            flags |= c.sseFlags;
+            setLane(res, i, dbl, out);
+        }
+        finish(c, flags);
+        s.xmm[2 * d.reg] = res[0];
+        s.xmm[2 * d.reg + 1] = res[1];
+    }
+
+    /** One ADD or SUB element with DAZ/FTZ, leaving the element's flags in c.sseFlags. */
+    private static long addLane(final Interpreter c, final long x, final long y, final boolean dbl, final boolean subtract) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        final boolean daz = (s.mxcsr & MXCSR_DAZ) != 0;
+        setup(f, s.mxcsr, dbl);
+        final int aIn = load(f, x, dbl, daz);
+        final int aSe = f.se;
+        final long aSig = f.sig;
+        final int bIn = load(f, y, dbl, daz);
+        final int bSe = f.se;
+        final long bSig = f.sig;
+        final boolean nan = Fp80.isNaN(aSe, aSig) || Fp80.isNaN(bSe, bSig);
+        setup(f, s.mxcsr, dbl);
+        f.add(aSe, aSig, bSe, bSig, subtract);
+        final int opFlags = f.flags;
+        long out = store(f, dbl);
+        int all = nanPrecedence(opFlags, aIn | bIn, nan);
+        if (f.lastTiny && (all & Fp80.IE) == 0) {
+            if ((f.masks & Fp80.UE) == 0) {
+                all |= Fp80.UE;
+            } else if ((s.mxcsr & MXCSR_FTZ) != 0) {
+                out = dbl ? out & Long.MIN_VALUE : out & 0x80000000L;
+                all |= Fp80.UE | Fp80.PE;
+            }
+        }
+        c.sseFlags = all;
+        return out;
+    }
 }

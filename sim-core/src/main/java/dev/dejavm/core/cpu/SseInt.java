@@ -10,7 +10,8 @@ import dev.dejavm.decoder.Reg;
  * shifts by register or immediate (including PSLLDQ/PSRLDQ), packs and unpacks, PSHUFW/PSHUFD/PSHUFHW/PSHUFLW,
  * SHUFPS/SHUFPD, UNPCKL/HPS/PD, PMOVMSKB, MOVMSKPS/PD, PEXTRW/PINSRW, MOVD/MOVQ for MMX registers, MOVQ2DQ,
  * MOVDQ2Q, MOVLPS/MOVHPS/MOVLPD/MOVHPD/MOVHLPS/MOVLHPS, the non-temporal stores, MASKMOVQ/MASKMOVDQU, EMMS and
- * the MMX logic instructions.
+ * the MMX logic instructions; SSSE3 (PSHUFB, PHADD/PHSUB, PMADDUBSW, PSIGN, PMULHRSW, PABS, PALIGNR) in the 0F 38 and
+ * 0F 3A maps.
  *
  * <p>MMX register n is the significand of x87 register Rn (SDM Vol. 1, 9.5): every MMX instruction but EMMS sets
  * TOP to 0 and all tags valid, a write sets the register's exponent field to all ones; EMMS empties the tags.
@@ -494,5 +495,97 @@ final class SseInt {
         c.translate(c.truncLinear(c.memLin + 15), Interpreter.ACCESS_WRITE);
         c.write64(c.memLin, lo);
         c.write64(c.truncLinear(c.memLin + 8), hi);
+    }
+
+    // ---- SSSE3 (0F 38 and 0F 3A 0F), MMX and XMM forms -------------------------------------------------------
+
+    /**
+     * 0F 38 00-0B and 1C-1E: PSHUFB, PHADDW/D/SW, PMADDUBSW, PHSUBW/D/SW, PSIGNB/W/D, PMULHRSW, PABSB/W/D. Other
+     * 0F 38 opcodes (SSE4.1/4.2, ...) are not implemented (#UD).
+     */
+    static void map38(final Interpreter c, final DecodedInsn d) {
+        final int op = d.opcode;
+        if (!(op <= 0x0B || (op >= 0x1C && op <= 0x1E)) || (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0) {
+            throw c.ud();
+        }
+        final int w = operands(c, d, true);
+        final long[] a = c.sseRes;
+        final long[] b = c.sseSrc;
+        final long[] t = c.sseTmp;
+        t[0] = 0;
+        t[1] = 0;
+        switch (op) {
+            case 0x00 -> { // PSHUFB
+                final int n = w / 8;
+                for (int i = 0; i < n; i++) {
+                    final long sel = get(b, 8, i);
+                    put(t, 8, i, (sel & 0x80) != 0 ? 0 : get(a, 8, (int) (sel & (n - 1))));
+                }
+            }
+            case 0x01, 0x02, 0x03, 0x05, 0x06, 0x07 -> { // horizontal add/subtract: dest pairs, then source pairs
+                final int bits = op == 0x02 || op == 0x06 ? 32 : 16;
+                final boolean sub = op >= 0x05;
+                final boolean sat = op == 0x03 || op == 0x07;
+                final int half = w / bits / 2;
+                for (int i = 0; i < 2 * half; i++) {
+                    final long[] v = i < half ? a : b;
+                    final int j = i < half ? i : i - half;
+                    final long x = sext(get(v, bits, 2 * j), bits);
+                    final long y = sext(get(v, bits, 2 * j + 1), bits);
+                    final long r = sub ? x - y : x + y;
+                    put(t, bits, i, sat ? satS(r, bits) : r);
+                }
+            }
+            case 0x04 -> { // PMADDUBSW: unsigned bytes of dest × signed bytes of source, pairs summed with saturation
+                for (int i = 0; i < w / 16; i++) {
+                    final long r = get(a, 8, 2 * i) * sext(get(b, 8, 2 * i), 8) + get(a, 8, 2 * i + 1) * sext(get(b, 8, 2 * i + 1), 8);
+                    put(t, 16, i, satS(r, 16));
+                }
+            }
+            case 0x08, 0x09, 0x0A -> { // PSIGNB/W/D
+                final int bits = op == 0x08 ? 8 : op == 0x09 ? 16 : 32;
+                for (int i = 0; i < w / bits; i++) {
+                    final long y = sext(get(b, bits, i), bits);
+                    put(t, bits, i, y < 0 ? -get(a, bits, i) : y == 0 ? 0 : get(a, bits, i));
+                }
+            }
+            case 0x0B -> { // PMULHRSW
+                for (int i = 0; i < w / 16; i++) {
+                    final long p = sext(get(a, 16, i), 16) * sext(get(b, 16, i), 16);
+                    put(t, 16, i, ((p >> 14) + 1) >> 1);
+                }
+            }
+            default -> { // 1C-1E PABSB/W/D of the source
+                final int bits = op == 0x1C ? 8 : op == 0x1D ? 16 : 32;
+                for (int i = 0; i < w / bits; i++) {
+                    put(t, bits, i, Math.abs(sext(get(b, bits, i), bits)));
+                }
+            }
+        }
+        a[0] = t[0];
+        a[1] = t[1];
+        writeBack(c, d, w);
+    }
+
+    /** 0F 3A 0F PALIGNR: (dest:source) shifted right by imm8 bytes; other 0F 3A opcodes raise #UD. */
+    static void map3a(final Interpreter c, final DecodedInsn d) {
+        if (d.opcode != 0x0F || (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0) {
+            throw c.ud();
+        }
+        final int w = operands(c, d, true);
+        final long[] a = c.sseRes;
+        final long[] b = c.sseSrc;
+        final long[] t = c.sseTmp;
+        final int n = w / 8;
+        final int k = (int) (d.imm & 0xFF);
+        t[0] = 0;
+        t[1] = 0;
+        for (int i = 0; i < n; i++) {
+            final int j = i + k; // byte j of the 2n-byte concatenation, source in the low half
+            put(t, 8, i, j < n ? get(b, 8, j) : j < 2 * n ? get(a, 8, j - n) : 0);
+        }
+        a[0] = t[0];
+        a[1] = t[1];
+        writeBack(c, d, w);
     }
 }

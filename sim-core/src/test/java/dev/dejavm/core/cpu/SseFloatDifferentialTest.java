@@ -34,7 +34,8 @@ class SseFloatDifferentialTest {
         "addps", "addpd", "addss", "addsd", "subps", "subpd", "subss", "subsd", "mulps", "mulpd", "mulss", "mulsd",
         "divps", "divpd", "divss", "divsd", "sqrtps", "sqrtpd", "sqrtss", "sqrtsd", "minps", "minpd", "minss", "minsd",
         "maxps", "maxpd", "maxss", "maxsd", "cvtss2sd", "cvtsd2ss", "cvtps2pd", "cvtpd2ps", "cvtdq2ps", "cvtps2dq",
-        "cvttps2dq", "cvtdq2pd", "cvtpd2dq", "cvttpd2dq",
+        "cvttps2dq", "cvtdq2pd", "cvtpd2dq", "cvttpd2dq", "haddps", "haddpd", "hsubps", "hsubpd", "addsubps", "addsubpd",
+        "movsldup", "movshdup", "movddup",
     };
     private static final String[] CMP_OPS = {"cmpps", "cmppd", "cmpss", "cmpsd"};
     private static final String[] COMI_OPS = {"comiss", "comisd", "ucomiss", "ucomisd"};
@@ -110,7 +111,7 @@ class SseFloatDifferentialTest {
             if (family < 6) {
                 final String op = XMM_OPS[r.nextInt(XMM_OPS.length)];
                 b.append(load("%xmm0", operand(r, op))).append(load("%xmm1", operand(r, op)));
-                if (r.nextInt(4) == 0 && !op.startsWith("cvtdq2pd") && !op.startsWith("cvtps2pd")) {
+                if (r.nextInt(4) == 0 && !op.startsWith("cvtdq2pd") && !op.startsWith("cvtps2pd") && !op.equals("movddup")) {
                     b.append(load("%xmm2", operand(r, op)));
                     insn = op + " 0(%r10), %xmm0"; // the operand just stored, 16-byte aligned
                 } else {

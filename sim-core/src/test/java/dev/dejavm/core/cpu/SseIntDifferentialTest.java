@@ -38,6 +38,8 @@ class SseIntDifferentialTest {
         "por", "pxor", "psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad",
     };
     private static final String[] XMM_ONLY = {"punpcklqdq", "punpckhqdq", "unpcklps", "unpckhps", "unpcklpd", "unpckhpd", "movhlps", "movlhps"};
+    private static final String[] SSSE3 = {"pshufb", "phaddw", "phaddd", "phaddsw", "pmaddubsw", "phsubw", "phsubd", "phsubsw",
+        "psignb", "psignw", "psignd", "pmulhrsw", "pabsb", "pabsw", "pabsd"};
     private static final String[] SHIFT_IMM = {"psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad"};
 
     private static long value(final Random r) {
@@ -69,7 +71,7 @@ class SseIntDifferentialTest {
             b.append(loadXmm("%xmm0", r)).append(loadXmm("%xmm1", r)).append(loadMm("%mm0", r)).append(loadMm("%mm1", r));
             b.append(String.format(Locale.ROOT, "    movabsq $0x%x, %%rax%n", value(r)));
             final String insn;
-            final int family = r.nextInt(12);
+            final int family = r.nextInt(14);
             if (family < 4) {
                 final String op = BOTH[r.nextInt(BOTH.length)];
                 if (op.startsWith("ps") && op.length() == 5 && r.nextBoolean()) { // shift count: small or beyond the lane
@@ -113,8 +115,17 @@ class SseIntDifferentialTest {
                     case 8 -> "movq2dq %mm1, %xmm0";
                     default -> "movdq2q %xmm1, %mm0";
                 };
-            } else {
+            } else if (family < 12) {
                 insn = XMM_ONLY[r.nextInt(XMM_ONLY.length)] + " %xmm1, %xmm0";
+            } else if (family < 13) {
+                final String op = SSSE3[r.nextInt(SSSE3.length)];
+                insn = op + switch (r.nextInt(3)) {
+                    case 0 -> " %xmm1, %xmm0";
+                    case 1 -> " 0(%r10), %xmm0";
+                    default -> " %mm1, %mm0";
+                };
+            } else {
+                insn = "palignr $" + r.nextInt(40) + (r.nextBoolean() ? ", %xmm1, %xmm0" : ", %mm1, %mm0");
             }
             b.append("    ").append(insn).append('\n');
             b.append("    movdqu %xmm0, 0(%rdi)\n    movq %mm0, 16(%rdi)\n    movq %rax, 24(%rdi)\n    addq $32, %rdi\n");
