@@ -90,6 +90,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     final long[] sseSrc = new long[2];
     final long[] sseRes = new long[2];
     final long[] sseTmp = new long[2];
+    final long[] sseMask = new long[2];
     int sseFlags;
     private long decodeMisses;
 

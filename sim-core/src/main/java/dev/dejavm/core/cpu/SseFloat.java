@@ -569,6 +569,11 @@ final class SseFloat {
 
     /** One ADD or SUB element with DAZ/FTZ, leaving the element's flags in c.sseFlags. */
     private static long addLane(final Interpreter c, final long x, final long y, final boolean dbl, final boolean subtract) {
+        return binLane(c, x, y, dbl, subtract ? 1 : 0);
+    }
+
+    /** One element of ADD (0), SUB (1) or MUL (2) with DAZ/FTZ, leaving the element's flags in c.sseFlags. */
+    private static long binLane(final Interpreter c, final long x, final long y, final boolean dbl, final int op) {
         final CpuState s = c.s;
         final Fp80 f = c.fp;
         final boolean daz = (s.mxcsr & MXCSR_DAZ) != 0;
@@ -581,7 +586,11 @@ final class SseFloat {
         final long bSig = f.sig;
         final boolean nan = Fp80.isNaN(aSe, aSig) || Fp80.isNaN(bSe, bSig);
         setup(f, s.mxcsr, dbl);
-        f.add(aSe, aSig, bSe, bSig, subtract);
+        if (op == 2) {
+            f.mul(aSe, aSig, bSe, bSig);
+        } else {
+            f.add(aSe, aSig, bSe, bSig, op == 1);
+        }
         final int opFlags = f.flags;
         long out = store(f, dbl);
         int all = nanPrecedence(opFlags, aIn | bIn, nan);
@@ -595,5 +604,90 @@ final class SseFloat {
         }
         c.sseFlags = all;
         return out;
+    }
+
+    /**
+     * ROUNDPS/PD/SS/SD (SSE4.1): round to an integral value with imm[1:0] as the rounding mode, or MXCSR.RC when
+     * imm[2] is set; imm[3] suppresses the precision exception. An SNaN raises IE and is quieted.
+     */
+    static void round(final Interpreter c, final DecodedInsn d, final boolean dbl, final boolean scalar, final int imm) {
+        final CpuState s = c.s;
+        final Fp80 f = c.fp;
+        source(c, d, scalar ? (dbl ? 8 : 4) : 16, !scalar);
+        final long[] src = c.sseSrc;
+        final long[] res = c.sseRes;
+        res[0] = scalar ? s.xmm[2 * d.reg] : 0;
+        res[1] = scalar ? s.xmm[2 * d.reg + 1] : 0;
+        final boolean daz = (s.mxcsr & MXCSR_DAZ) != 0;
+        int flags = 0;
+        for (int i = 0; i < (scalar ? 1 : dbl ? 2 : 4); i++) {
+            setup(f, s.mxcsr, dbl);
+            load(f, lane(src, i, dbl), dbl, daz);
+            if ((imm & 4) == 0) {
+                f.rc = imm & 3;
+            }
+            f.roundToInt(f.se, f.sig);
+            int fl = f.flags & ~Fp80.DE;
+            if ((imm & 8) != 0) {
+                fl &= ~Fp80.PE;
+            }
+            final long out = store(f, dbl);
+            flags |= fl;
+            setLane(res, i, dbl, out);
+        }
+        finish(c, flags);
+        s.xmm[2 * d.reg] = res[0];
+        s.xmm[2 * d.reg + 1] = res[1];
+    }
+
+    /**
+     * DPPS/DPPD (SSE4.1): products of the elements selected by imm[7:4] (the others count as +0.0), summed pairwise
+     * ((p0 + p1) + (p2 + p3)) with each step rounded, and the sum written to the elements selected by imm[3:0].
+     */
+    static void dot(final Interpreter c, final DecodedInsn d, final boolean dbl, final int imm) {
+        final CpuState s = c.s;
+        source(c, d, 16, true);
+        final long[] src = c.sseSrc;
+        final long[] dst = c.sseTmp;
+        dst[0] = s.xmm[2 * d.reg];
+        dst[1] = s.xmm[2 * d.reg + 1];
+        final int lanes = dbl ? 2 : 4;
+        final long[] p = c.sseMask; // products, as bits (up to 4 singles or 2 doubles)
+        long p0 = 0;
+        long p1 = 0;
+        long p2 = 0;
+        long p3 = 0;
+        int flags = 0;
+        for (int i = 0; i < lanes; i++) {
+            long v = 0;
+            if ((imm & (0x10 << i)) != 0) {
+                v = binLane(c, lane(dst, i, dbl), lane(src, i, dbl), dbl, 2);
+                flags |= c.sseFlags;
+            }
+            switch (i) {
+                case 0 -> p0 = v;
+                case 1 -> p1 = v;
+                case 2 -> p2 = v;
+                default -> p3 = v;
+            }
+        }
+        long sum = binLane(c, p0, p1, dbl, 0);
+        flags |= c.sseFlags;
+        if (!dbl) {
+            final long hi = binLane(c, p2, p3, dbl, 0);
+            flags |= c.sseFlags;
+            sum = binLane(c, sum, hi, dbl, 0);
+            flags |= c.sseFlags;
+        }
+        finish(c, flags);
+        p[0] = 0;
+        p[1] = 0;
+        for (int i = 0; i < lanes; i++) {
+            if ((imm & (1 << i)) != 0) {
+                setLane(p, i, dbl, sum);
+            }
+        }
+        s.xmm[2 * d.reg] = p[0];
+        s.xmm[2 * d.reg + 1] = p[1];
     }
 }

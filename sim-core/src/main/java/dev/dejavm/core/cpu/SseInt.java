@@ -504,6 +504,10 @@ final class SseInt {
      * 0F 38 opcodes (SSE4.1/4.2, ...) are not implemented (#UD).
      */
     static void map38(final Interpreter c, final DecodedInsn d) {
+        if (Sse4.handles38(d)) {
+            Sse4.map38(c, d);
+            return;
+        }
         final int op = d.opcode;
         if (!(op <= 0x0B || (op >= 0x1C && op <= 0x1E)) || (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0) {
             throw c.ud();
@@ -569,6 +573,10 @@ final class SseInt {
 
     /** 0F 3A 0F PALIGNR: (dest:source) shifted right by imm8 bytes; other 0F 3A opcodes raise #UD. */
     static void map3a(final Interpreter c, final DecodedInsn d) {
+        if (Sse4.handles3a(d)) {
+            Sse4.map3a(c, d);
+            return;
+        }
         if (d.opcode != 0x0F || (d.prefixes & (Prefix.REP | Prefix.REPNE)) != 0) {
             throw c.ud();
         }

@@ -106,7 +106,7 @@ class SseFloatDifferentialTest {
             final int mxcsr = 0x1F80 | r.nextInt(4) << 13 | (r.nextInt(3) == 0 ? 0x40 : 0) | (r.nextInt(3) == 0 ? 0x8000 : 0);
             b.append("    leaq -96(%rsp), %r10\n    andq $-16, %r10\n");
             b.append(String.format(Locale.ROOT, "    movl $0x%x, 32(%%r10)%n    ldmxcsr 32(%%r10)%n", mxcsr));
-            final int family = r.nextInt(11);
+            final int family = r.nextInt(12);
             String insn;
             if (family < 6) {
                 final String op = XMM_OPS[r.nextInt(XMM_OPS.length)];
@@ -129,6 +129,14 @@ class SseFloatDifferentialTest {
                 final String op = TO_INT[r.nextInt(TO_INT.length)];
                 b.append(load("%xmm0", operand(r, op))).append(load("%xmm1", operand(r, op)));
                 insn = op + (r.nextBoolean() ? " %xmm1, %rax" : " %xmm1, %eax");
+            } else if (family == 11) {
+                final String op = new String[] {"roundps", "roundpd", "roundss", "roundsd", "blendps", "blendpd", "dpps", "dppd",
+                    "blendvps", "blendvpd"}[r.nextInt(10)];
+                b.append(load("%xmm0", operand(r, op.endsWith("pd") || op.endsWith("sd") ? "addpd" : "addps")))
+                    .append(load("%xmm1", operand(r, op.endsWith("pd") || op.endsWith("sd") ? "addpd" : "addps")));
+                insn = op.startsWith("blendv") ? op + " %xmm0, %xmm1, %xmm0"
+                    : op + " $" + (op.startsWith("round") ? r.nextInt(16) : op.equals("blendpd") || op.equals("dppd") ? r.nextInt(256) & 0x33 : r.nextInt(256))
+                        + ", %xmm1, %xmm0";
             } else if (family == 10) {
                 insn = MMX_CVT[r.nextInt(MMX_CVT.length)];
                 b.append(load("%xmm0", operand(r, "addps"))).append(load("%xmm1", operand(r, insn.contains("pd") ? "addpd" : "addps")));

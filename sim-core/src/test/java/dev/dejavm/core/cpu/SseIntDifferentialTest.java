@@ -40,6 +40,9 @@ class SseIntDifferentialTest {
     private static final String[] XMM_ONLY = {"punpcklqdq", "punpckhqdq", "unpcklps", "unpckhps", "unpcklpd", "unpckhpd", "movhlps", "movlhps"};
     private static final String[] SSSE3 = {"pshufb", "phaddw", "phaddd", "phaddsw", "pmaddubsw", "phsubw", "phsubd", "phsubsw",
         "psignb", "psignw", "psignd", "pmulhrsw", "pabsb", "pabsw", "pabsd"};
+    private static final String[] SSE41 = {"pmulld", "pmuldq", "pcmpeqq", "pcmpgtq", "packusdw", "pminsb", "pminsd", "pminuw",
+        "pminud", "pmaxsb", "pmaxsd", "pmaxuw", "pmaxud", "phminposuw", "pmovsxbw", "pmovsxbd", "pmovsxbq", "pmovsxwd",
+        "pmovsxwq", "pmovsxdq", "pmovzxbw", "pmovzxbd", "pmovzxbq", "pmovzxwd", "pmovzxwq", "pmovzxdq"};
     private static final String[] SHIFT_IMM = {"psllw", "pslld", "psllq", "psrlw", "psrld", "psrlq", "psraw", "psrad"};
 
     private static long value(final Random r) {
@@ -71,7 +74,7 @@ class SseIntDifferentialTest {
             b.append(loadXmm("%xmm0", r)).append(loadXmm("%xmm1", r)).append(loadMm("%mm0", r)).append(loadMm("%mm1", r));
             b.append(String.format(Locale.ROOT, "    movabsq $0x%x, %%rax%n", value(r)));
             final String insn;
-            final int family = r.nextInt(14);
+            final int family = r.nextInt(16);
             if (family < 4) {
                 final String op = BOTH[r.nextInt(BOTH.length)];
                 if (op.startsWith("ps") && op.length() == 5 && r.nextBoolean()) { // shift count: small or beyond the lane
@@ -124,8 +127,27 @@ class SseIntDifferentialTest {
                     case 1 -> " 0(%r10), %xmm0";
                     default -> " %mm1, %mm0";
                 };
-            } else {
+            } else if (family < 14) {
                 insn = "palignr $" + r.nextInt(40) + (r.nextBoolean() ? ", %xmm1, %xmm0" : ", %mm1, %mm0");
+            } else if (family < 15) {
+                final String op = SSE41[r.nextInt(SSE41.length)];
+                insn = op + (r.nextInt(4) == 0 && !op.startsWith("pmov") ? " 0(%r10), %xmm0" : " %xmm1, %xmm0");
+            } else {
+                insn = switch (r.nextInt(13)) {
+                    case 0 -> "pblendw $" + r.nextInt(256) + ", %xmm1, %xmm0";
+                    case 1 -> "mpsadbw $" + r.nextInt(8) + ", %xmm1, %xmm0";
+                    case 2 -> "pinsrb $" + r.nextInt(16) + ", %eax, %xmm0";
+                    case 3 -> "pinsrd $" + r.nextInt(4) + ", %eax, %xmm0";
+                    case 4 -> "pinsrq $" + r.nextInt(2) + ", %rax, %xmm0";
+                    case 5 -> "pextrb $" + r.nextInt(16) + ", %xmm1, %eax";
+                    case 6 -> "pextrd $" + r.nextInt(4) + ", %xmm1, %eax";
+                    case 7 -> "pextrq $" + r.nextInt(2) + ", %xmm1, %rax";
+                    case 8 -> "extractps $" + r.nextInt(4) + ", %xmm1, %eax";
+                    case 9 -> "insertps $" + r.nextInt(256) + ", %xmm1, %xmm0";
+                    case 10 -> "pblendvb %xmm0, %xmm1, %xmm0";
+                    case 11 -> "popcntq %rax, %rax";
+                    default -> "ptest %xmm1, %xmm0\n    pushfq\n    popq %rax\n    andq $0x8d5, %rax";
+                };
             }
             b.append("    ").append(insn).append('\n');
             b.append("    movdqu %xmm0, 0(%rdi)\n    movq %mm0, 16(%rdi)\n    movq %rax, 24(%rdi)\n    addq $32, %rdi\n");
