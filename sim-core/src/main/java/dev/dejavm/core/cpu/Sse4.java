@@ -2,12 +2,14 @@ package dev.dejavm.core.cpu;
 
 import dev.dejavm.decoder.DecodedInsn;
 import dev.dejavm.decoder.Prefix;
+import dev.dejavm.decoder.Reg;
 
 /**
  * SSE4.1 and the simple part of SSE4.2 (all 66-prefixed, XMM only): in 0F 38 PBLENDVB, BLENDVPS/PD (mask in
  * XMM0), PTEST, PMOVSX/PMOVZX, PMULDQ, PCMPEQQ, MOVNTDQA, PACKUSDW, PCMPGTQ, PMINS/PMAXS/PMINU/PMAXU (B/W/D),
  * PMULLD, PHMINPOSUW; in 0F 3A ROUNDPS/PD/SS/SD, BLENDPS/PD, PBLENDW, PEXTRB/W/D/Q, EXTRACTPS, PINSRB/D/Q,
- * INSERTPS, DPPS, DPPD, MPSADBW. Not implemented: SSE4.2's string compares (PCMPxSTRx) and CRC32.
+ * INSERTPS, DPPS, DPPD, MPSADBW; and SSE4.2's PCMPESTRI/PCMPESTRM/PCMPISTRI/PCMPISTRM (0F 3A 60-63) and CRC32
+ * (F2 0F 38 F0/F1, CRC-32C).
  */
 final class Sse4 {
     private Sse4() {
@@ -23,7 +25,8 @@ final class Sse4 {
     static boolean handles3a(final DecodedInsn d) {
         final int op = d.opcode;
         return (d.prefixes & Prefix.OPSIZE) != 0 && (d.prefixes & (Prefix.REP | Prefix.REPNE)) == 0
-            && ((op >= 0x08 && op <= 0x0E) || (op >= 0x14 && op <= 0x17) || (op >= 0x20 && op <= 0x22) || (op >= 0x40 && op <= 0x42));
+            && ((op >= 0x08 && op <= 0x0E) || (op >= 0x14 && op <= 0x17) || (op >= 0x20 && op <= 0x22) || (op >= 0x40 && op <= 0x42)
+                || (op >= 0x60 && op <= 0x63));
     }
 
     private static long[] src(final Interpreter c, final DecodedInsn d, final int bytes) {
@@ -182,6 +185,7 @@ final class Sse4 {
         a[0] = s.xmm[r];
         a[1] = s.xmm[r + 1];
         switch (op) {
+            case 0x60, 0x61, 0x62, 0x63 -> stringCompare(c, d, op <= 0x61, (op & 1) != 0, imm);
             case 0x08, 0x09, 0x0A, 0x0B -> SseFloat.round(c, d, op == 0x09 || op == 0x0B, op >= 0x0A, imm);
             case 0x40, 0x41 -> SseFloat.dot(c, d, op == 0x41, imm);
             case 0x14, 0x15, 0x16, 0x17 -> { // PEXTRB, PEXTRW, PEXTRD/Q, EXTRACTPS: to r32/r64 or memory
@@ -259,5 +263,134 @@ final class Sse4 {
         if (v == 0) {
             s.rflags |= CpuState.ZF;
         }
+    }
+
+    /** CRC32 r32/r64, r/m8/16/32/64: CRC-32C (polynomial 0x1EDC6F41, bit-reflected) of the source bytes. */
+    static void crc32(final Interpreter c, final DecodedInsn d) {
+        final int bytes = d.opcode == 0xF0 ? 1 : d.opSize / 8;
+        final long v = c.readRm(bytes * 8);
+        int crc = (int) c.getReg(d.reg, 32);
+        for (int i = 0; i < bytes; i++) {
+            crc ^= (int) (v >>> (8 * i)) & 0xFF;
+            for (int k = 0; k < 8; k++) {
+                crc = (crc >>> 1) ^ (0x82F63B78 & -(crc & 1));
+            }
+        }
+        c.setReg(d.reg, d.opSize == 64 ? 64 : 32, crc & 0xFFFFFFFFL); // a 64-bit destination is zero-extended
+    }
+
+    /**
+     * PCMPESTRI/PCMPESTRM (explicit lengths in EAX/EDX) and PCMPISTRI/PCMPISTRM (null-terminated), SDM Vol. 1,
+     * 12.10.3: source format, aggregation (equal any, ranges, equal each, equal ordered), polarity, and the index
+     * in ECX or the mask in XMM0; CF, ZF, SF, OF from the result and lengths, AF and PF cleared.
+     */
+    private static void stringCompare(final Interpreter c, final DecodedInsn d, final boolean explicit, final boolean index, final int imm) {
+        final CpuState s = c.s;
+        final long[] a = c.sseRes; // already holds the first operand
+        final long[] b = c.sseSrc;
+        if (d.mod == 3) {
+            b[0] = s.xmm[2 * d.rm];
+            b[1] = s.xmm[2 * d.rm + 1];
+        } else { // no alignment requirement
+            b[0] = c.read64(c.memLin);
+            b[1] = c.read64(c.truncLinear(c.memLin + 8));
+        }
+        final boolean words = (imm & 1) != 0;
+        final boolean signed = (imm & 2) != 0;
+        final int agg = (imm >> 2) & 3;
+        final int pol = (imm >> 4) & 3;
+        final int n = words ? 8 : 16;
+        final int bits = words ? 16 : 8;
+        final int la;
+        final int lb;
+        if (explicit) {
+            final boolean wide = (d.rex & 8) != 0;
+            la = length(wide ? s.gpr[Reg.RAX] : (int) s.gpr[Reg.RAX], n);
+            lb = length(wide ? s.gpr[Reg.RDX] : (int) s.gpr[Reg.RDX], n);
+        } else {
+            la = implicitLength(a, bits, n);
+            lb = implicitLength(b, bits, n);
+        }
+        int res1 = 0;
+        for (int j = 0; j < n; j++) {
+            boolean r;
+            switch (agg) {
+                case 0 -> { // equal any
+                    r = false;
+                    for (int i = 0; i < la && !r; i++) {
+                        r = j < lb && get(a, bits, i, signed) == get(b, bits, j, signed);
+                    }
+                }
+                case 1 -> { // ranges: pairs (low, high) of valid elements of the first operand
+                    r = false;
+                    for (int i = 0; i + 1 < la && j < lb && !r; i += 2) {
+                        final long x = get(b, bits, j, signed);
+                        r = x >= get(a, bits, i, signed) && x <= get(a, bits, i + 1, signed);
+                    }
+                }
+                case 2 -> { // equal each
+                    final boolean va = j < la;
+                    final boolean vb = j < lb;
+                    r = va && vb ? get(a, bits, j, signed) == get(b, bits, j, signed) : !va && !vb;
+                }
+                default -> { // equal ordered: the first operand as a substring starting at position j
+                    r = true;
+                    for (int i = 0; i < n - j && r; i++) {
+                        if (i >= la) {
+                            break; // past the end of the needle: matches
+                        }
+                        r = j + i < lb && get(a, bits, i, signed) == get(b, bits, j + i, signed);
+                    }
+                }
+            }
+            if (r) {
+                res1 |= 1 << j;
+            }
+        }
+        final int all = (1 << n) - 1;
+        final int res2 = switch (pol) {
+            case 1 -> ~res1 & all;
+            case 3 -> (res1 ^ ((1 << lb) - 1)) & all;
+            default -> res1;
+        };
+        if (index) {
+            final int idx = res2 == 0 ? n : (imm & 0x40) != 0 ? 31 - Integer.numberOfLeadingZeros(res2) : Integer.numberOfTrailingZeros(res2);
+            s.gpr[Reg.RCX] = idx;
+        } else if ((imm & 0x40) == 0) {
+            s.xmm[0] = res2 & 0xFFFFL;
+            s.xmm[1] = 0;
+        } else {
+            final long[] t = c.sseTmp;
+            t[0] = 0;
+            t[1] = 0;
+            for (int j = 0; j < n; j++) {
+                SseInt.put(t, bits, j, (res2 & (1 << j)) != 0 ? -1L : 0);
+            }
+            s.xmm[0] = t[0];
+            s.xmm[1] = t[1];
+        }
+        s.rflags &= ~(CpuState.OF | CpuState.SF | CpuState.AF | CpuState.ZF | CpuState.PF | CpuState.CF);
+        s.rflags |= (res2 != 0 ? CpuState.CF : 0) | (lb < n ? CpuState.ZF : 0) | (la < n ? CpuState.SF : 0)
+            | ((res2 & 1) != 0 ? CpuState.OF : 0);
+    }
+
+    private static long get(final long[] v, final int bits, final int i, final boolean signed) {
+        final long x = SseInt.get(v, bits, i);
+        return signed ? sext(x, bits) : x;
+    }
+
+    /** |value| saturated at n (explicit lengths; the most negative value saturates too). */
+    private static int length(final long value, final int n) {
+        final long m = value == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(value);
+        return (int) Math.min(m, n);
+    }
+
+    private static int implicitLength(final long[] v, final int bits, final int n) {
+        for (int i = 0; i < n; i++) {
+            if (SseInt.get(v, bits, i) == 0) {
+                return i;
+            }
+        }
+        return n;
     }
 }

@@ -504,6 +504,10 @@ final class SseInt {
      * 0F 38 opcodes (SSE4.1/4.2, ...) are not implemented (#UD).
      */
     static void map38(final Interpreter c, final DecodedInsn d) {
+        if ((d.opcode == 0xF0 || d.opcode == 0xF1) && (d.prefixes & Prefix.REPNE) != 0) {
+            Sse4.crc32(c, d);
+            return;
+        }
         if (Sse4.handles38(d)) {
             Sse4.map38(c, d);
             return;

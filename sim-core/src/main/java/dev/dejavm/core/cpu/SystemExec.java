@@ -8,7 +8,7 @@ import dev.dejavm.decoder.Reg;
  *
  * <p>CPUID describes exactly what the interpreter implements: vendor "GenuineIntel", family 6 model 0x0F stepping
  * 0xB, brand "dejavm virtual CPU"; leaf 1 EDX = FPU, PSE, TSC, MSR, PAE, CX8, APIC (on boards with one), SEP, MTRR,
- * PGE, CMOV, PAT, MMX, FXSR, SSE, SSE2, ECX = SSE3, SSSE3, CX16, SSE4.1, POPCNT, XSAVE, OSXSAVE (CR4), RDRAND; leaf 7 EBX = SMEP, RDSEED, SMAP; leaf 0xD: XCR0 components x87 and SSE,
+ * PGE, CMOV, PAT, MMX, FXSR, SSE, SSE2, ECX = SSE3, SSSE3, CX16, SSE4.1, SSE4.2, POPCNT, XSAVE, OSXSAVE (CR4), RDRAND; leaf 7 EBX = SMEP, RDSEED, SMAP; leaf 0xD: XCR0 components x87 and SSE,
  * XSAVEOPT; leaves 2-6 and 8-0xC are zero; leaf 0x80000001 EDX = SYSCALL, NX, LM. Leaves
  * above the maximum return zeros.
  */
@@ -346,8 +346,8 @@ final class SystemExec {
             case 1 -> {
                 a = Interpreter.SIGNATURE;
                 b = 0; // brand index 0, CLFLUSH size 0, one logical processor, initial APIC ID 0
-                // SSE3, SSSE3, CX16, SSE4.1, POPCNT, XSAVE, OSXSAVE (CR4), RDRAND
-                cx = 1 | (1 << 9) | (1 << 13) | (1 << 19) | (1 << 23) | (1 << 26) | ((s.cr4 & CpuState.CR4_OSXSAVE) != 0 ? 1 << 27 : 0) | (1 << 30);
+                // SSE3, SSSE3, CX16, SSE4.1, SSE4.2, POPCNT, XSAVE, OSXSAVE (CR4), RDRAND
+                cx = 1 | (1 << 9) | (1 << 13) | (1 << 19) | (1 << 20) | (1 << 23) | (1 << 26) | ((s.cr4 & CpuState.CR4_OSXSAVE) != 0 ? 1 << 27 : 0) | (1 << 30);
                 dx = 1 | (1 << 8) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 15) | (1 << 16)
                         | (c.apicPresent() ? 1 << 9 : 0);
             }

@@ -57,6 +57,15 @@ class SseIntDifferentialTest {
         };
     }
 
+    /** Eight bytes from a small alphabet with some zeros (terminators). */
+    private static long small(final Random r) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v |= (long) (r.nextInt(6) == 0 ? 0 : 0x40 + r.nextInt(5)) << (8 * i);
+        }
+        return v;
+    }
+
     private static String loadXmm(final String reg, final Random r) {
         return String.format(Locale.ROOT, "    movabsq $0x%x, %%rax%n    movq %%rax, 0(%%r10)%n    movabsq $0x%x, %%rax%n    movq %%rax, 8(%%r10)%n    movdqu 0(%%r10), %s%n",
                 value(r), value(r), reg);
@@ -74,7 +83,7 @@ class SseIntDifferentialTest {
             b.append(loadXmm("%xmm0", r)).append(loadXmm("%xmm1", r)).append(loadMm("%mm0", r)).append(loadMm("%mm1", r));
             b.append(String.format(Locale.ROOT, "    movabsq $0x%x, %%rax%n", value(r)));
             final String insn;
-            final int family = r.nextInt(16);
+            final int family = r.nextInt(18);
             if (family < 4) {
                 final String op = BOTH[r.nextInt(BOTH.length)];
                 if (op.startsWith("ps") && op.length() == 5 && r.nextBoolean()) { // shift count: small or beyond the lane
@@ -132,8 +141,22 @@ class SseIntDifferentialTest {
             } else if (family < 15) {
                 final String op = SSE41[r.nextInt(SSE41.length)];
                 insn = op + (r.nextInt(4) == 0 && !op.startsWith("pmov") ? " 0(%r10), %xmm0" : " %xmm1, %xmm0");
+            } else if (family >= 16) {
+                // string compares on short alphabets, so that matches, ranges and terminators occur
+                b.append(String.format(Locale.ROOT, "    movabsq $0x%x, %%rax%n    movq %%rax, %%xmm0%n    movabsq $0x%x, %%rax%n    pinsrq $1, %%rax, %%xmm0%n",
+                        small(r), small(r)));
+                b.append(String.format(Locale.ROOT, "    movabsq $0x%x, %%rax%n    movq %%rax, %%xmm1%n    movabsq $0x%x, %%rax%n    pinsrq $1, %%rax, %%xmm1%n",
+                        small(r), small(r)));
+                b.append(String.format(Locale.ROOT, "    movq $%d, %%rax%n    movq $%d, %%rdx%n", r.nextInt(41) - 20, r.nextInt(41) - 20));
+                final String op = new String[] {"pcmpestri", "pcmpestrm", "pcmpistri", "pcmpistrm"}[r.nextInt(4)];
+                insn = op + " $" + r.nextInt(128) + ", %xmm1, %xmm0\n    pushfq\n    popq %rax\n    andq $0x8d5, %rax\n    shlq $32, %rax\n"
+                    + (op.endsWith("i") ? "    orq %rcx, %rax" : "    movl $0, %ecx");
             } else {
-                insn = switch (r.nextInt(13)) {
+                insn = switch (r.nextInt(17)) {
+                    case 13 -> "crc32b %al, %eax";
+                    case 14 -> "crc32w %ax, %eax";
+                    case 15 -> "crc32l %eax, %eax";
+                    case 16 -> "crc32q %rax, %rax";
                     case 0 -> "pblendw $" + r.nextInt(256) + ", %xmm1, %xmm0";
                     case 1 -> "mpsadbw $" + r.nextInt(8) + ", %xmm1, %xmm0";
                     case 2 -> "pinsrb $" + r.nextInt(16) + ", %eax, %xmm0";
