@@ -147,6 +147,9 @@ final class SseInt {
                 if ((c.s.cr0 & CpuState.CR0_TS) != 0) {
                     throw c.fault(Interpreter.VEC_NM);
                 }
+                if ((c.s.fpuStatus & 0x80) != 0 && (c.s.cr0 & CpuState.CR0_NE) != 0) {
+                    throw c.fault(Interpreter.VEC_MF); // a pending x87 exception is reported first
+                }
                 c.s.fpuTag = 0xFFFF;
             }
             case 0x6E, 0x7E, 0x6F, 0x7F -> mmxMove(c, d);

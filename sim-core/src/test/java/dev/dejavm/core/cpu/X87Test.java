@@ -182,4 +182,29 @@ class X87Test {
             assertEquals(0x3000, m.mem.readWord(0x6002), "TOP = 6");
         }
     }
+
+    /** SDM Vol. 1, 9.5: an MMX instruction sets TOP to 0 and every tag valid, a write sets the exponent to all ones; EMMS empties the tags. */
+    @Test
+    void shouldShareRegistersWithMmxAndEmptyTagsOnEmms() {
+        try (TestMachine m = TestMachine.long64("""
+                    fninit
+                    fld1
+                    movq $0x1234, %rax
+                    movq %rax, %mm2
+                    fnstenv 0x6000
+                    fxsave 0x6400
+                    fsave 0x6100
+                    emms
+                    fnstenv 0x6200
+                    hlt
+                """)) {
+            m.runToHalt();
+            assertEquals(0, (m.mem.readWord(0x6004) >> 11) & 7, "TOP = 0");
+            assertEquals(0xFF, m.mem.readByte(0x6404), "all tags valid (FXSAVE's abridged tag)");
+            assertEquals(0x1565, m.mem.readWord(0x6008), "FNSTENV derives the full tags from the contents: R7 valid, R2 special, the rest zero");
+            assertEquals(0x1234, m.mem.readQword(0x6100 + 28 + 2 * 10), "MM2 is R2's significand (ST2 with TOP = 0)");
+            assertEquals(0xFFFF, m.mem.readWord(0x6100 + 28 + 2 * 10 + 8), "its exponent field all ones");
+            assertEquals(0xFFFF, m.mem.readWord(0x6208), "EMMS: all empty");
+        }
+    }
 }
