@@ -74,6 +74,7 @@ public final class Machine implements SystemControl, AutoCloseable {
             this.bare = null;
             interpreter.setInterruptSource(board.lapic());
             interpreter.setApicPresent(true);
+            board.lapic().setNmiSink(interpreter::raiseNmi);
         }
         // RDRAND/RDSEED: a generator with a fixed seed, every value journaled (replay re-creates the same sequence).
         final dev.dejavm.core.cpu.EntropySource random = dev.dejavm.core.cpu.EntropySource.seeded(RANDOM_SEED);

@@ -166,6 +166,7 @@ final class BranchExec {
     static void iret(final Interpreter c, final DecodedInsn d) {
         final CpuState s = c.s;
         final int size = d.opSize;
+        c.nmiBlocked = false; // any IRET ends NMI blocking (SDM Vol. 3A, 6.7.1)
         final boolean v86 = (s.rflags & CpuState.VM) != 0;
         if (v86 && ((s.rflags >> 12) & 3) != 3) {
             throw c.gp(0); // IOPL-sensitive in virtual-8086 mode

@@ -93,6 +93,14 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     final long[] sseMask = new long[2];
     int sseFlags;
     private long decodeMisses;
+    /** An NMI waits for delivery; NMIs are blocked from delivery until the handler's IRET. */
+    private boolean nmiPending;
+    boolean nmiBlocked;
+
+    /** The NMI input (a local APIC's LINT1 or an NMI IPI): delivered at the next instruction boundary. */
+    public void raiseNmi() {
+        nmiPending = true;
+    }
 
     /** Instructions decoded because the decoded-instruction cache did not hold them (a diagnostic). */
     public long decodeMisses() {
@@ -204,20 +212,24 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
 
     @Override
     public int stateVersion() {
-        return 1;
+        return 2;
     }
 
     /** Saves the instruction count and the interrupt shadow; flags are materialized first (they live in "cpu"). */
     @Override
     public void save(final StateWriter w) {
         flags();
-        w.putLong(icount).putInt(interruptShadow);
+        w.putLong(icount).putInt(interruptShadow).putBoolean(nmiPending).putBoolean(nmiBlocked);
     }
 
     @Override
     public void load(final StateReader r, final int version) {
         icount = r.getLong();
         interruptShadow = r.getInt();
+        if (version >= 2) {
+            nmiPending = r.getBoolean();
+            nmiBlocked = r.getBoolean();
+        }
         lfOp = LF_NONE;
         tripleFault = false;
         flushCaches();
@@ -352,6 +364,8 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         java.util.Arrays.fill(s.xmm, 0);
         interruptShadow = 0;
         tripleFault = false;
+        nmiPending = false;
+        nmiBlocked = false;
         flushCaches();
         insnLinear = s.segBase[CpuState.CS] + s.rip;
     }
@@ -382,6 +396,17 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             }
             if (interruptShadow > 0) {
                 interruptShadow--;
+            } else if (nmiPending && !nmiBlocked) {
+                // NMI (SDM Vol. 3A, 7.7 and 6.7.1): regardless of IF, then blocked until the next IRET.
+                nmiPending = false;
+                nmiBlocked = true;
+                s.halted = false;
+                insnRip = s.rip;
+                deliver(VEC_NMI, 0, false, SOURCE_EXTERNAL, s.rip);
+                if (tripleFault) {
+                    return StopReason.TRIPLE_FAULT;
+                }
+                continue;
             } else if ((s.rflags & CpuState.IF) != 0 && interrupts != null && interrupts.pending()) {
                 s.halted = false;
                 final int vector = interrupts.acknowledge();
@@ -394,7 +419,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
                 }
             }
             if (s.halted) {
-                if ((s.rflags & CpuState.IF) == 0) {
+                if ((s.rflags & CpuState.IF) == 0 && !(nmiPending && !nmiBlocked)) {
                     return StopReason.HALT;
                 }
                 final long next = tl.nextDeadline();

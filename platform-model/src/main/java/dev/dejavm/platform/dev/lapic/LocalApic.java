@@ -25,7 +25,8 @@ import dev.dejavm.core.time.Timeline;
  *       priority (max of TPR and the highest in-service class); EOI retires the highest in-service vector. The PIC
  *       is accepted while the APIC is globally disabled or LINT0 is unmasked; at reset LINT0 is ExtINT, unmasked,
  *       as QEMU sets it for the bootstrap processor, so firmware that never touches the APIC keeps its PIC.</li>
- *   <li>Interprocessor interrupts: there is no other CPU. ICR writes are accepted (delivery status stays idle);
+ *   <li>Interprocessor interrupts: there is no other CPU. ICR writes are accepted (delivery status stays idle); a
+ *       fixed or NMI IPI to itself is delivered;
  *       a fixed IPI to self sets the vector in IRR.</li>
  * </ul>
  */
@@ -62,6 +63,13 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
      * @param apicBaseMsr the CPU's IA32_APIC_BASE: with bit 11 clear the APIC is globally disabled and only the PIC
      *                    interrupts the CPU
      */
+    private Runnable nmiSink = () -> { };
+
+    /** Where NMIs this APIC delivers go (the CPU's NMI input). */
+    public void setNmiSink(final Runnable sink) {
+        this.nmiSink = sink;
+    }
+
     public LocalApic(final Timeline timeline, final InterruptSource pic, final java.util.function.LongSupplier apicBaseMsr) {
         this.timeline = timeline;
         this.pic = pic;
@@ -261,6 +269,8 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
         final boolean toSelf = shorthand == 1 || shorthand == 2 || (shorthand == 0 && (icrHigh >>> 24) == 0);
         if (mode == 0 && toSelf) {
             setIrr(icrLow & 0xFF);
+        } else if (mode == 4 && toSelf) {
+            nmiSink.run(); // delivery mode NMI: the CPU's NMI input, the vector field ignored
         }
         // INIT, SIPI and IPIs to other CPUs: there are none to receive them.
     }

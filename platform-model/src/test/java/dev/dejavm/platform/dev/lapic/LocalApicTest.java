@@ -138,4 +138,16 @@ class LocalApicTest {
         assertArrayEquals(image, again.toByteArray());
         assertEquals(4500, read(0x390), "divide configuration 0 divides by 2 (SDM Figure 11-10): 500 ticks in 1000 ns");
     }
+
+    /** An ICR write with delivery mode NMI (100b) to self reaches the CPU's NMI input, not the IRR (SDM Vol. 3A, 11.6.1). */
+    @Test
+    void shouldSignalNmiWhenIcrSendsNmiToSelf() {
+        final int[] nmis = {0};
+        apic.setNmiSink(() -> nmis[0]++);
+        write(0x310, 0);
+        write(0x300, (1 << 18) | (4 << 8) | 0x30);
+        assertEquals(1, nmis[0]);
+        write(0x300, (1 << 18) | 0x30);
+        assertEquals(1, nmis[0], "a fixed IPI is not an NMI");
+    }
 }
