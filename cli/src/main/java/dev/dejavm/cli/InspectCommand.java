@@ -27,7 +27,7 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "JOURNAL", description = "Journal directory (e.g. runs/<id>).")
     Path journal;
 
-    @Option(names = "--kind", paramLabel = "K[,K...]", description = "Only these kinds: pio, mmio, pio-read, pio-write, mmio-read, mmio-write, reset, power-off, triple-fault, halt, insn-limit, time-limit, double-fault, random.")
+    @Option(names = "--kind", paramLabel = "K[,K...]", description = "Only these kinds: pio, mmio, pio-read, pio-write, mmio-read, mmio-write, reset, power-off, triple-fault, halt, insn-limit, time-limit, double-fault, random, input.")
     String kinds;
 
     @Option(names = "--port", paramLabel = "A[-B]", description = "Only accesses to this port or address range (hex with 0x).")

@@ -74,6 +74,9 @@ final class RunCommand implements Callable<Integer> {
             description = "Stop at this virtual time, e.g. 30s, 500ms, 20us, 1000ns (0 = no limit).")
     String maxVirtualTime;
 
+    @Option(names = "--serial-input", paramLabel = "FILE", description = "Script of input for COM1: lines 'after \"TEXT\" send \"STRING\"' or 'at 2s send \"STRING\"' (see the README).")
+    String serialInput;
+
     @Option(names = "--reboots", paramLabel = "N", defaultValue = "0", description = "Guest resets to go through; the next one ends the run (default: ${DEFAULT-VALUE}).")
     int reboots;
 
@@ -90,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
         final MachineConfig config = MachineConfig.defaults().withBoard(machine).withFirmware(firmware)
                 .withMemory(MachineConfig.parseSize(memory)).withRtcStart(MachineConfig.parseInstant(rtcStart))
                 .withExitAction(exitAction).withLimits(checkedLimit(maxIcount), Durations.parseNanos(maxVirtualTime))
-                .withReboots(checkedReboots(reboots)).withPorts(port("--post-port", postPort), port("--debugcon-port", debugconPort));
+                .withReboots(checkedReboots(reboots)).withPorts(port("--post-port", postPort), port("--debugcon-port", debugconPort))
+                .withSerialInput(readScript(serialInput));
         final FirmwareImage image = FirmwareImage.load(config.firmware());
         final Path journalDir = noJournal ? null : (journal != null ? journal : defaultJournalDir());
         if (journalDir != null) {
@@ -155,6 +159,22 @@ final class RunCommand implements Callable<Integer> {
             throw new BadInputException("--max-icount must not be negative");
         }
         return n;
+    }
+
+    /** The serial input script's text ("" without the option); unreadable files are bad input. */
+    private static String readScript(final String file) {
+        if (file == null) {
+            return "";
+        }
+        try {
+            final byte[] bytes = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(file));
+            if (bytes.length > 1 << 20) {
+                throw new BadInputException("serial input script '" + file + "' is larger than 1 MiB");
+            }
+            return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (final java.io.IOException | java.nio.file.InvalidPathException e) {
+            throw new BadInputException("cannot read serial input script '" + file + "': " + e.getMessage());
+        }
     }
 
     private static int checkedReboots(final int n) {

@@ -69,8 +69,19 @@ public final class Machine implements SystemControl, AutoCloseable {
             this.bare = new BareBoard(config, ports, consoles, devices::add);
         } else {
             mapMemory();
-            this.board = new PcBoard(config, ports, mmio, timeline, this, consoles, devices::add, this::applyPam, () -> cpu.apicBase,
+            final SerialScript script = SerialScript.parse(config.serialInput());
+            final SerialFeeder feeder = script.isEmpty() ? null
+                : new SerialFeeder(script, timeline, () -> sink, PcLayout.COM1_BASE);
+            final Consoles watched = feeder == null ? consoles
+                : new Consoles(consoles.debugcon(), b -> {
+                    consoles.com1().accept(b);
+                    feeder.onOutput(b);
+                }, consoles.post());
+            this.board = new PcBoard(config, ports, mmio, timeline, this, watched, devices::add, this::applyPam, () -> cpu.apicBase,
                     new FwCfgDma());
+            if (feeder != null) {
+                feeder.attach(board.com1());
+            }
             this.bare = null;
             interpreter.setInterruptSource(board.lapic());
             interpreter.setApicPresent(true);

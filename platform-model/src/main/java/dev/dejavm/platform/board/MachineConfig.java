@@ -25,9 +25,18 @@ import java.util.TreeMap;
  * @param reboots        guest resets to go through before a reset ends the run (0 = the first reset ends it)
  * @param postPort       {@code bare} board: the port whose writes print as POST codes
  * @param debugconPort   {@code bare} board: the port whose writes print as console text
+ * @param serialInput    the serial input script (see {@link SerialScript}), "" for none; it is part of the
+ *                       configuration so that a replay types the same input at the same moments
  */
 public record MachineConfig(String board, long memoryBytes, int cpus, String firmware, long rtcStart, String exitAction,
-                            long maxIcount, long maxVirtualNs, int reboots, int postPort, int debugconPort) {
+                            long maxIcount, long maxVirtualNs, int reboots, int postPort, int debugconPort, String serialInput) {
+    /** Without serial input. */
+    public MachineConfig(final String board, final long memoryBytes, final int cpus, final String firmware, final long rtcStart,
+                         final String exitAction, final long maxIcount, final long maxVirtualNs, final int reboots,
+                         final int postPort, final int debugconPort) {
+        this(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, "");
+    }
+
     public static final long MIB = 1L << 20;
     public static final long DEFAULT_MEMORY = 128 * MIB;
     public static final long MIN_MEMORY = 2 * MIB;
@@ -39,6 +48,10 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
     public static final int DEFAULT_POST_PORT = 0x80, DEFAULT_DEBUGCON_PORT = 0xE9;
 
     public MachineConfig {
+        if (serialInput == null) {
+            serialInput = "";
+        }
+        SerialScript.parse(serialInput); // a malformed script is bad input here, not in the middle of a run
         if (!board.equals("pc") && !board.equals("bare")) {
             throw new BadInputException("unknown machine '" + board + "': this version has 'pc' and 'bare'");
         }
@@ -71,35 +84,40 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
     }
 
     public MachineConfig withFirmware(final String f) {
-        return new MachineConfig(board, memoryBytes, cpus, f, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
+        return new MachineConfig(board, memoryBytes, cpus, f, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput);
     }
 
     public MachineConfig withMemory(final long bytes) {
-        return new MachineConfig(board, bytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
+        return new MachineConfig(board, bytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput);
     }
 
     public MachineConfig withRtcStart(final long epochSeconds) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, epochSeconds, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, epochSeconds, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput);
     }
 
     public MachineConfig withExitAction(final String action) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, action, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, action, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput);
     }
 
     public MachineConfig withLimits(final long icount, final long virtualNs) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, icount, virtualNs, reboots, postPort, debugconPort);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, icount, virtualNs, reboots, postPort, debugconPort, serialInput);
     }
 
     public MachineConfig withReboots(final int n) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, n, postPort, debugconPort);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, n, postPort, debugconPort, serialInput);
     }
 
     public MachineConfig withBoard(final String b) {
-        return new MachineConfig(b, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort);
+        return new MachineConfig(b, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput);
+    }
+
+    public MachineConfig withSerialInput(final String script) {
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort,
+                script);
     }
 
     public MachineConfig withPorts(final int post, final int debugcon) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, post, debugcon);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, post, debugcon, serialInput);
     }
 
     /** Parses "128M", "2G", "65536K" or a plain byte count. */
@@ -151,6 +169,9 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
             m.put("post-port", Integer.toString(postPort));
             m.put("debugcon-port", Integer.toString(debugconPort));
         }
+        if (!serialInput.isEmpty()) {
+            m.put("serial-input", serialInput);
+        }
         return m;
     }
 
@@ -162,7 +183,8 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
                     get(m, "firmware"), Long.parseLong(get(m, "rtc-start")), exit.isEmpty() ? null : exit,
                     Long.parseLong(get(m, "max-icount")), Long.parseLong(get(m, "max-virtual-ns")), Integer.parseInt(get(m, "reboots")),
                     Integer.parseInt(m.getOrDefault("post-port", Integer.toString(DEFAULT_POST_PORT))),
-                    Integer.parseInt(m.getOrDefault("debugcon-port", Integer.toString(DEFAULT_DEBUGCON_PORT))));
+                    Integer.parseInt(m.getOrDefault("debugcon-port", Integer.toString(DEFAULT_DEBUGCON_PORT))),
+                    m.getOrDefault("serial-input", ""));
         } catch (final NumberFormatException e) {
             throw new BadInputException("journal header has a malformed machine configuration: " + e.getMessage());
         }

@@ -33,8 +33,11 @@ public final class EventKind {
     /** A value RDRAND (address 0) or RDSEED (address 1) returned; size in bytes. */
     public static final int RANDOM = 13;
 
+    /** A byte typed into a serial port by the input script: address = the port's base, value = the byte. */
+    public static final int INPUT = 14;
+
     /** The highest kind this version defines. */
-    public static final int LAST = RANDOM;
+    public static final int LAST = INPUT;
 
     /** Flag bit: the access hit no device (unassigned port or address). */
     public static final int FLAG_UNASSIGNED = 1;
@@ -57,6 +60,7 @@ public final class EventKind {
             case DOUBLE_FAULT -> "double-fault";
             case END -> "end";
             case RANDOM -> "random";
+            case INPUT -> "input";
             default -> "kind-" + kind;
         };
     }

@@ -48,6 +48,11 @@ public final class Uart16550 implements PortDevice, Resettable, Snapshottable {
         this.irq = irq;
     }
 
+    /** Whether the receive FIFO has room for another byte. */
+    public boolean canReceive() {
+        return rxCount < FIFO_SIZE;
+    }
+
     /** Queues a received byte (serial input). @return false if the FIFO overflowed */
     public boolean inject(final int b) {
         if (rxCount == FIFO_SIZE) {
