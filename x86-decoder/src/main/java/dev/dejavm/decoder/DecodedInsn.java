@@ -61,6 +61,11 @@ public final class DecodedInsn {
     public final int[] opReg = new int[4];
     /** Size in bits of each operand (0 where the instruction gives none, e.g. LEA's address). */
     public final int[] operandSize = new int[4];
+    /**
+     * Bytes of the first memory operand (MEM or MOFFS), 0 when there is none or its size is not a whole number of
+     * bytes from 1 to 64 (LEA's address, far pointers' mixed sizes).
+     */
+    public int memBytes;
 
     public long nextIp(final long ip) {
         return ip + length;
@@ -91,6 +96,7 @@ public final class DecodedInsn {
         immSize = 0;
         attrs = 0;
         numOperands = 0;
+        memBytes = 0;
         opSize = 0;
         map = 0;
         opcode = 0;

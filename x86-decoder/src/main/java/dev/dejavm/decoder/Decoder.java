@@ -343,6 +343,7 @@ public final class Decoder {
         // Operands and immediates.
         final int nops = OpcodeTable.OPERAND_COUNT[form];
         d.numOperands = nops;
+        int memBytes = -1;
         for (int i = 0; i < nops; i++) {
             final int spec = OpcodeTable.OPERANDS[form * 4 + i];
             final int meth = spec & 0xFF;
@@ -502,7 +503,11 @@ public final class Decoder {
             d.opKind[i] = kind;
             d.opReg[i] = reg;
             d.operandSize[i] = bits;
+            if ((kind == OperandKind.MEM || kind == OperandKind.MOFFS) && memBytes < 0) {
+                memBytes = bits >= 8 && bits <= 512 ? bits >> 3 : 0;
+            }
         }
+        d.memBytes = Math.max(0, memBytes);
 
         // Immediates, in operand order.
         if ((mw & F_IMM) == 0) {
@@ -732,6 +737,7 @@ public final class Decoder {
         d.id = 0;
         d.mnemonic = 0;
         d.numOperands = 0;
+        d.memBytes = 0;
         return status;
     }
 }

@@ -143,6 +143,13 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     private int lastErrorCode;
     private long lastFaultRip;
 
+    // The page instructions were last fetched from: its linear page number, the CPL and A20 mask it was checked
+    // for, and its physical frame. Consulted before the TLB; cleared with it (flushTlb, invlpg).
+    private long fetchPage = -1;
+    private int fetchCpl;
+    private long fetchA20;
+    private long fetchFrame;
+
     // Software TLB: direct-mapped, 1024 entries, tag = linear page number + 1 (0 = empty).
     private static final int TLB_SIZE = 1024;
     private final long[] tlbTag = new long[TLB_SIZE];
@@ -376,15 +383,27 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
      * @return a {@link StopReason}
      */
     public int run(final long maxInstructions) {
-        final int reason = runLoop(maxInstructions);
+        // The loop runs in short slices so that HotSpot compiles runLoop as an ordinary method with a complete
+        // profile rather than only as an on-stack replacement of one endless invocation (measured: the OSR-only
+        // code was up to 40% slower and varied from run to run).
+        long remaining = maxInstructions;
+        int reason;
+        do {
+            final long slice = Math.min(remaining, RUN_SLICE);
+            reason = runLoop(slice);
+            remaining -= slice;
+        } while (reason == StopReason.BUDGET && remaining > 0);
         if (lfOp != LF_NONE) {
             materializeFlags();
         }
         return reason;
     }
 
+    private static final long RUN_SLICE = 1 << 14;
+
     private int runLoop(final long maxInstructions) {
         stopRequested = false;
+        fetchPage = -1; // the state may have been changed between runs (a test harness, a hand-off)
         final long end = icount + maxInstructions;
         final Timeline tl = timeline;
         while (icount < end) {
@@ -456,7 +475,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
             }
             if (d.hasMem) {
                 memOff = effectiveAddress();
-                final int bytes = memBytes(d);
+                final int bytes = d.memBytes;
                 memLin = bytes == 0 || d.mnemonic == dev.dejavm.decoder.gen.Mnemonic.LEA
                     ? segLinear(d.segment, memOff) : segLinear(d.segment, memOff, bytes);
             }
@@ -476,7 +495,17 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
 
     private int fetchDecode() {
         final long lin = insnLinear;
-        final long pa = translate(lin, ACCESS_FETCH) & mem.a20Mask();
+        final long pa;
+        final long a20 = mem.a20Mask();
+        if ((lin >>> 12) == fetchPage && s.cpl == fetchCpl && a20 == fetchA20) {
+            pa = fetchFrame | (lin & 0xFFF);
+        } else {
+            pa = translate(lin, ACCESS_FETCH) & a20;
+            fetchPage = lin >>> 12;
+            fetchCpl = s.cpl;
+            fetchA20 = a20;
+            fetchFrame = pa & ~0xFFFL;
+        }
         final int slot = (int) (pa & DCACHE_MASK);
         final long tag = (pa << 2) | (codeSize == 64 ? 3 : codeSize == 32 ? 2 : 1);
         if (dcacheTag[slot] == tag) {
@@ -608,17 +637,6 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     }
 
     /** Size in bytes of the decoded instruction's memory operand (0 when it has none or gives no size). */
-    private static int memBytes(final DecodedInsn d) {
-        for (int i = 0; i < d.numOperands; i++) {
-            final int k = d.opKind[i];
-            if (k == dev.dejavm.decoder.OperandKind.MEM || k == dev.dejavm.decoder.OperandKind.MOFFS) {
-                final int bits = d.operandSize[i];
-                return bits >= 8 && bits <= 512 ? bits >> 3 : 0;
-            }
-        }
-        return 0;
-    }
-
     // ---- paging ------------------------------------------------------------------------------------------
 
     static final int ACCESS_READ = 0;
@@ -626,6 +644,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     static final int ACCESS_FETCH = 2;
 
     void flushTlb(final boolean includingGlobal) {
+        fetchPage = -1;
         for (int i = 0; i < TLB_SIZE; i++) {
             if (includingGlobal || (tlbPerm[i] & 16) == 0) {
                 tlbTag[i] = 0;
@@ -634,6 +653,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
     }
 
     void invlpg(final long lin) {
+        fetchPage = -1;
         final long vpn = lin >>> 12;
         final int i = (int) (vpn & (TLB_SIZE - 1));
         if (tlbTag[i] == vpn + 1) {
