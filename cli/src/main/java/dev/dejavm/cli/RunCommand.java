@@ -37,8 +37,8 @@ final class RunCommand implements Callable<Integer> {
             description = "Firmware image: the bundled firmware, Debian's SeaBIOS, or a ROM file (default: ${DEFAULT-VALUE}).")
     String firmware;
 
-    @Option(names = "--machine", paramLabel = "pc|bare", defaultValue = "pc",
-            description = "pc: the PC board; bare: RAM, the ROM and two ports, for CPU test ROMs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--machine", paramLabel = "pc|q35|bare", defaultValue = "pc",
+            description = "pc: the i440FX PC board (QEMU's pc); q35: the Q35/ICH9 board (QEMU's q35); bare: RAM, the ROM and two ports, for CPU test ROMs (default: ${DEFAULT-VALUE}).")
     String machine;
 
     @Option(names = "--post-port", paramLabel = "PORT", defaultValue = "0x80",

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * QEMU as the reference machine: runs a ROM image under {@code qemu-system-x86_64 -machine pc} with TCG and
+ * QEMU as the reference machine: runs a ROM image under {@code qemu-system-x86_64 -machine pc} (or q35) with TCG and
  * {@code -icount shift=0} (one instruction = 1 ns, the convention dejavm uses) and a VM-clock RTC, and returns what
  * the guest wrote to debugcon (port 0x402) and COM1. The run is stopped once the debugcon text contains
  * {@code untilMarker} or the time-out expires.
@@ -35,9 +35,15 @@ final class Qemu {
 
     static Output run(final Path rom, final Path work, final String untilMarker, final List<String> extraArgs)
             throws IOException, InterruptedException {
+        return run("pc", rom, work, untilMarker, extraArgs);
+    }
+
+    /** As {@link #run(Path, Path, String, List)} on QEMU's {@code machine} ("pc" or "q35"). */
+    static Output run(final String machine, final Path rom, final Path work, final String untilMarker, final List<String> extraArgs)
+            throws IOException, InterruptedException {
         final Path dc = work.resolve("qemu-debugcon.txt");
         final Path com1 = work.resolve("qemu-com1.txt");
-        final List<String> cmd = new ArrayList<>(List.of(BINARY, "-machine", "pc", "-accel", "tcg", "-m", "128",
+        final List<String> cmd = new ArrayList<>(List.of(BINARY, "-machine", machine, "-accel", "tcg", "-m", "128",
                 "-display", "none", "-nodefaults", "-bios", rom.toString(),
                 "-debugcon", "file:" + dc, "-global", "isa-debugcon.iobase=0x402", "-serial", "file:" + com1,
                 "-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-no-reboot"));

@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * ({@link #toMap()}) and read back by replay ({@link #fromMap(Map)}): same config + same firmware bytes ⇒ the same
  * journal.
  *
- * @param board          "pc" (the PC board) or "bare" (RAM, ROM and nothing else, for CPU test ROMs)
+ * @param board          "pc" (i440FX PC board), "q35" (Q35/ICH9 PC board) or "bare" (RAM, ROM and nothing else, for CPU test ROMs)
  * @param memoryBytes    guest RAM in bytes: 2 MiB .. 3 GiB, a multiple of 1 MiB
  * @param cpus           number of CPUs reported through fw_cfg (1 executes)
  * @param firmware       "builtin", "seabios" or a path
@@ -41,6 +41,8 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
     public static final long DEFAULT_MEMORY = 128 * MIB;
     public static final long MIN_MEMORY = 2 * MIB;
     public static final long MAX_MEMORY = 3072 * MIB;
+    /** q35 keeps all RAM below its ECAM window at 0xB0000000 and the 32-bit PCI hole above it: at most 2 GiB here. */
+    public static final long Q35_MAX_MEMORY = 2048 * MIB;
     /** 2024-01-01T00:00:00Z, the default RTC start (the same instant the reference QEMU runs use). */
     public static final long DEFAULT_RTC_START = 1_704_067_200L;
 
@@ -52,8 +54,8 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
             serialInput = "";
         }
         SerialScript.parse(serialInput); // a malformed script is bad input here, not in the middle of a run
-        if (!board.equals("pc") && !board.equals("bare")) {
-            throw new BadInputException("unknown machine '" + board + "': this version has 'pc' and 'bare'");
+        if (!board.equals("pc") && !board.equals("q35") && !board.equals("bare")) {
+            throw new BadInputException("unknown machine '" + board + "': this version has 'pc', 'q35' and 'bare'");
         }
         if (postPort < 0 || postPort > 0xFFFF || debugconPort < 0 || debugconPort > 0xFFFF) {
             throw new BadInputException("port numbers are 0 .. 0xffff");
@@ -63,6 +65,9 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
         }
         if (memoryBytes < MIN_MEMORY || memoryBytes > MAX_MEMORY || memoryBytes % MIB != 0) {
             throw new BadInputException("memory size " + memoryBytes + " bytes is out of range: give 2M .. 3G in whole MiB (e.g. --memory 128M)");
+        }
+        if (board.equals("q35") && memoryBytes > Q35_MAX_MEMORY) {
+            throw new BadInputException("memory size " + (memoryBytes / MIB) + "M is too large for q35: at most 2048M (RAM above 2 GiB would meet the PCI Express configuration window)");
         }
         if (cpus < 1 || cpus > 255) {
             throw new BadInputException("cpu count " + cpus + " is out of range 1..255");

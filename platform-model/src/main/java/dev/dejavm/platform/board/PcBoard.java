@@ -1,6 +1,7 @@
 package dev.dejavm.platform.board;
 
 import dev.dejavm.core.bus.MmioBus;
+import dev.dejavm.core.bus.MmioDevice;
 import dev.dejavm.core.bus.PortBus;
 import dev.dejavm.core.bus.SystemControl;
 import dev.dejavm.core.state.Resettable;
@@ -8,6 +9,11 @@ import dev.dejavm.core.time.Timeline;
 import dev.dejavm.platform.dev.acpi.PmBlock;
 import dev.dejavm.platform.dev.debugcon.DebugCon;
 import dev.dejavm.platform.dev.fwcfg.FwCfg;
+import dev.dejavm.platform.dev.ich9.Ich9Ahci;
+import dev.dejavm.platform.dev.ich9.Ich9Lpc;
+import dev.dejavm.platform.dev.ich9.Ich9PmExtra;
+import dev.dejavm.platform.dev.ich9.Ich9Smbus;
+import dev.dejavm.platform.dev.pci.Q35Mch;
 import dev.dejavm.platform.dev.pci.I440fx;
 import dev.dejavm.platform.dev.kbc.I8042;
 import dev.dejavm.platform.dev.kbc.Port92;
@@ -87,10 +93,6 @@ public final class PcBoard {
     private final PmBlock pm;
     private final ResetControl resetControl;
     private final PciHostBridge pciHost;
-    private final I440fx i440fx;
-    private final PiixFunction piixIsa;
-    private final PiixFunction piixIde;
-    private final PiixFunction piixPm;
 
     public PcBoard(final MachineConfig config, final PortBus ports, final MmioBus mmio, final Timeline timeline,
                    final SystemControl control, final Consoles consoles, final Consumer<Resettable> resettables,
@@ -112,15 +114,13 @@ public final class PcBoard {
         fwCfg.seal();
         pm = new PmBlock(timeline, control);
         resetControl = new ResetControl(control);
-        i440fx = new I440fx(pam);
         pciHost = new PciHostBridge(resetControl);
-        pciHost.plug(0, 0, i440fx);
-        piixIsa = PiixFunction.isaBridge();
-        piixIde = PiixFunction.ide();
-        piixPm = PiixFunction.pm(base -> ports.move(pm, PmBlock.LENGTH, base));
-        pciHost.plug(1, 0, piixIsa);
-        pciHost.plug(1, 1, piixIde);
-        pciHost.plug(1, 3, piixPm);
+        final java.util.List<Resettable> chipset = new java.util.ArrayList<>();
+        if (config.board().equals("q35")) {
+            buildQ35(ports, mmio, pam, chipset);
+        } else {
+            buildI440fx(ports, pam, chipset);
+        }
 
         ports.map(PcLayout.PIC_MASTER_BASE, 2, pic.masterPorts(), "pic-master");
         ports.map(PcLayout.PIC_SLAVE_BASE, 2, pic.slavePorts(), "pic-slave");
@@ -139,7 +139,25 @@ public final class PcBoard {
         ports.map(I8042.COMMAND_PORT, 1, kbc.commandPort(), "i8042-command");
         port92 = new Port92(control);
         ports.map(Port92.PORT, 1, port92, "port92");
-        // PIIX3 IDE (00:01.1) in legacy mode, both channels without drives.
+        for (final Resettable r : new Resettable[] {pic, lapic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, kbc, port92}) {
+            resettables.accept(r);
+        }
+        chipset.forEach(resettables);
+    }
+
+    /**
+     * QEMU's {@code pc}: the i440FX host bridge (00:00.0) and PIIX3/PIIX4 (00:01.0 ISA bridge, 00:01.1 IDE with
+     * both legacy channels and no drives, 00:01.3 power management, whose PMBA places the ACPI PM block).
+     */
+    private void buildI440fx(final PortBus ports, final I440fx.PamListener pam, final java.util.List<Resettable> chipset) {
+        final I440fx i440fx = new I440fx(pam);
+        pciHost.plug(0, 0, i440fx);
+        final PiixFunction piixIsa = PiixFunction.isaBridge();
+        final PiixFunction piixIde = PiixFunction.ide();
+        final PiixFunction piixPm = PiixFunction.pm(base -> ports.move(pm, PmBlock.LENGTH, base));
+        pciHost.plug(1, 0, piixIsa);
+        pciHost.plug(1, 1, piixIde);
+        pciHost.plug(1, 3, piixPm);
         final IdeChannel ide0 = new IdeChannel("ide0", false);
         final IdeChannel ide0ctl = new IdeChannel("ide0-control", true);
         final IdeChannel ide1 = new IdeChannel("ide1", false);
@@ -148,11 +166,38 @@ public final class PcBoard {
         ports.map(IdeChannel.PRIMARY_CONTROL, 1, ide0ctl, "ide0-control");
         ports.map(IdeChannel.SECONDARY_COMMAND, IdeChannel.COMMAND_LENGTH, ide1, "ide1");
         ports.map(IdeChannel.SECONDARY_CONTROL, 1, ide1ctl, "ide1-control");
+        chipset.addAll(java.util.List.of(i440fx, piixIsa, piixIde, piixPm));
+    }
 
-        for (final Resettable r : new Resettable[] {pic, lapic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, i440fx, piixIsa,
-                piixIde, piixPm, kbc, port92}) {
-            resettables.accept(r);
-        }
+    /**
+     * QEMU's {@code q35}: the MCH (00:00.0: PAM at 0x90, PCIEXBAR placing the ECAM window), the ICH9 LPC bridge
+     * (00:1F.0: PMBASE/ACPI_CNTL placing the ACPI PM I/O space, RCBA), ICH9 AHCI with six empty ports (00:1F.2,
+     * ABAR decoded where BAR 5 points) and ICH9 SMBus (00:1F.3). No legacy IDE ports.
+     */
+    private void buildQ35(final PortBus ports, final MmioBus mmio, final I440fx.PamListener pam, final java.util.List<Resettable> chipset) {
+        final MmioDevice[] ecam = new MmioDevice[1];
+        final Q35Mch mch = new Q35Mch(pciHost, pam, (base, size) -> mmio.move(ecam[0], size, base));
+        ecam[0] = mch.ecam;
+        pciHost.plug(0, 0, mch);
+        final Ich9PmExtra pmExtra = new Ich9PmExtra();
+        ports.map(PcLayout.PM_BASE + Ich9PmExtra.OFFSET, Ich9PmExtra.LENGTH, pmExtra, "acpi-gpe0-smi");
+        final MmioDevice[] rcba = new MmioDevice[1];
+        final Ich9Lpc lpc = new Ich9Lpc(base -> {
+            ports.move(pm, PmBlock.LENGTH, base);
+            ports.move(pmExtra, Ich9PmExtra.LENGTH, base < 0 ? -1 : base + Ich9PmExtra.OFFSET);
+        }, base -> mmio.move(rcba[0], Ich9Lpc.RCBA_SIZE, base));
+        rcba[0] = lpc.rcbaRegisters;
+        pciHost.plug(0x1F, 0, lpc);
+        final Ich9Ahci ahci = new Ich9Ahci();
+        ahci.setBarListener((bar, base) -> {
+            if (bar == Ich9Ahci.ABAR) {
+                mmio.move(ahci.abar, Ich9Ahci.ABAR_SIZE, base);
+            }
+        });
+        pciHost.plug(0x1F, 2, ahci);
+        final Ich9Smbus smbus = new Ich9Smbus();
+        pciHost.plug(0x1F, 3, smbus);
+        chipset.addAll(java.util.List.of(mch, lpc, pmExtra, ahci, smbus));
     }
 
     /** The 8259A pair. */

@@ -44,6 +44,41 @@ public final class MmioBus {
         names = insert(names, at, name);
     }
 
+    /**
+     * Moves {@code device}'s region (a PCI BAR or a chipset window the guest programs): removes its current range,
+     * if any, and maps {@code length} bytes at {@code newBase}, or nothing when {@code newBase} is negative.
+     *
+     * @return false, with the device left unmapped, when the new range would overlap another device (a guest
+     *         programming a BAR over a chipset window: QEMU then lets one region win; here the device is simply
+     *         not decoded until the guest moves it somewhere free)
+     */
+    public boolean move(final MmioDevice device, final long length, final long newBase) {
+        for (int i = 0; i < devices.length; i++) {
+            if (devices[i] == device) {
+                starts = remove(starts, i);
+                ends = remove(ends, i);
+                final String name = names[i];
+                devices = remove(devices, i);
+                names = remove(names, i);
+                if (newBase < 0) {
+                    return true;
+                }
+                return tryMap(newBase, length, device, name);
+            }
+        }
+        return newBase < 0 || tryMap(newBase, length, device, device.getClass().getSimpleName());
+    }
+
+    /** Maps {@code device} under {@code name} when the range is free and inside the 64-bit space; false otherwise. */
+    public boolean tryMap(final long base, final long length, final MmioDevice device, final String name) {
+        try {
+            map(base, length, device, name);
+            return true;
+        } catch (final IllegalArgumentException overlap) {
+            return false;
+        }
+    }
+
     public void setSink(final EventSink sink) {
         this.sink = sink;
     }
@@ -148,6 +183,18 @@ public final class MmioBus {
 
     private static long mask(final long v, final int size) {
         return size >= 8 ? v : v & ((1L << (8 * size)) - 1);
+    }
+
+    private static long[] remove(final long[] a, final int at) {
+        final long[] r = Arrays.copyOf(a, a.length - 1);
+        System.arraycopy(a, at + 1, r, at, a.length - at - 1);
+        return r;
+    }
+
+    private static <T> T[] remove(final T[] a, final int at) {
+        final T[] r = Arrays.copyOf(a, a.length - 1);
+        System.arraycopy(a, at + 1, r, at, a.length - at - 1);
+        return r;
     }
 
     private static long[] insert(final long[] a, final int at, final long v) {

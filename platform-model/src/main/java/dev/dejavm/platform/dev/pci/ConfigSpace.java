@@ -64,6 +64,12 @@ public class ConfigSpace implements PciFunction {
         }
     }
 
+    /** Restores the 256 bytes written by a snapshot ({@code StateWriter.putBytes(config)}). */
+    protected final void loadConfig(final dev.dejavm.core.state.StateReader r) {
+        final byte[] b = r.getBytes();
+        System.arraycopy(b, 0, config, 0, Math.min(b.length, config.length));
+    }
+
     /** Called after a byte of configuration space changed. */
     protected void changed(final int offset, final int oldValue, final int newValue) {
     }

@@ -46,17 +46,27 @@ public final class I440fx extends ConfigSpace implements Resettable, Snapshottab
 
     @Override
     protected void changed(final int offset, final int oldValue, final int newValue) {
-        if (offset >= PAM0 && offset < PAM0 + PAM_COUNT) {
-            if (offset == PAM0) {
-                listener.onPam(0xF0000, 0x10000, (newValue >> 4) & 3);
-                return;
-            }
-            if (((oldValue ^ newValue) & 0x03) != 0) {
-                listener.onPam(segmentBase(offset, false), 0x4000, newValue & 3);
-            }
-            if (((oldValue ^ newValue) & 0x30) != 0) {
-                listener.onPam(segmentBase(offset, true), 0x4000, (newValue >> 4) & 3);
-            }
+        pamChanged(listener, PAM0, offset, oldValue, newValue);
+    }
+
+    /**
+     * The PAM registers' common layout (82441FX 3.2.18; the Q35 MCH has the same seven registers at 0x90): the
+     * first register's high nibble controls 0xF0000-0xFFFFF, then each nibble one 16 KiB segment from 0xC0000.
+     */
+    static void pamChanged(final PamListener listener, final int pam0, final int offset, final int oldValue, final int newValue) {
+        if (offset < pam0 || offset >= pam0 + PAM_COUNT) {
+            return;
+        }
+        if (offset == pam0) {
+            listener.onPam(0xF0000, 0x10000, (newValue >> 4) & 3);
+            return;
+        }
+        final long segment = 0xC0000 + (long) (offset - pam0 - 1) * 0x8000;
+        if (((oldValue ^ newValue) & 0x03) != 0) {
+            listener.onPam(segment, 0x4000, newValue & 3);
+        }
+        if (((oldValue ^ newValue) & 0x30) != 0) {
+            listener.onPam(segment + 0x4000, 0x4000, (newValue >> 4) & 3);
         }
     }
 
@@ -84,7 +94,6 @@ public final class I440fx extends ConfigSpace implements Resettable, Snapshottab
 
     @Override
     public void load(final StateReader r, final int version) {
-        final byte[] b = r.getBytes();
-        System.arraycopy(b, 0, config, 0, Math.min(b.length, config.length));
+        loadConfig(r);
     }
 }

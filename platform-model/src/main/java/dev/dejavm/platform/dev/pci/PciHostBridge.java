@@ -37,6 +37,22 @@ public final class PciHostBridge implements PortDevice, Resettable, Snapshottabl
         functions[i] = f;
     }
 
+    /**
+     * A configuration access by bus/device/function and register, as the Q35 MCH's memory-mapped window (ECAM)
+     * makes them: bus 0 only; absent functions and registers past the 256-byte conventional space read all-ones.
+     */
+    public int configRead(final int bus, final int devfn, final int reg, final int size) {
+        final PciFunction f = bus == 0 ? functions[devfn & 0xFF] : null;
+        return f == null || reg + size > 256 ? -1 : f.configRead(reg, size);
+    }
+
+    public void configWrite(final int bus, final int devfn, final int reg, final int size, final int value) {
+        final PciFunction f = bus == 0 ? functions[devfn & 0xFF] : null;
+        if (f != null && reg + size <= 256) {
+            f.configWrite(reg, size, value);
+        }
+    }
+
     private PciFunction selected() {
         if ((address & 0x80000000) == 0 || ((address >>> 16) & 0xFF) != 0) {
             return null; // disabled, or a bus behind no bridge

@@ -129,8 +129,7 @@ public final class PiixFunction extends ConfigSpace implements Resettable, Snaps
 
     @Override
     public void load(final StateReader r, final int version) {
-        final byte[] b = r.getBytes();
-        System.arraycopy(b, 0, config, 0, Math.min(b.length, config.length));
+        loadConfig(r);
         pmBaseListener.onPmBase(pmBase()); // the restored PMBA decides where the PM block is decoded
     }
 }
