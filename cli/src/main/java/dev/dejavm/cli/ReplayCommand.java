@@ -6,6 +6,7 @@ import dev.dejavm.platform.board.Machine;
 import dev.dejavm.platform.board.MachineConfig;
 import dev.dejavm.platform.board.RunResult;
 import dev.dejavm.platform.firmware.FirmwareImage;
+import dev.dejavm.platform.firmware.VarsStore;
 import dev.dejavm.trace.journal.JournalComparator;
 import dev.dejavm.trace.journal.JournalReader;
 import picocli.CommandLine.Command;
@@ -75,7 +76,23 @@ final class ReplayCommand implements Callable<Integer> {
             final RunResult result;
             final JournalComparator.Divergence divergence;
             final long compared;
-            try (Machine m = new Machine(config, image, Consoles.NONE)) {
+            final String varsSha = reader.header().config().get(RunCommand.VARS_SHA_KEY);
+            VarsStore vars = null;
+            if (varsSha != null) {
+                final java.nio.file.Path copy = journal.resolve(RunCommand.VARS_COPY);
+                if (!java.nio.file.Files.isRegularFile(copy)) {
+                    throw new BadInputException("the run used a vars file, but its power-on copy " + copy + " is missing from the journal directory");
+                }
+                try {
+                    vars = VarsStore.replay(copy.toString(), java.nio.file.Files.readAllBytes(copy));
+                } catch (final java.io.IOException e) {
+                    throw new BadInputException("cannot read " + copy + ": " + e.getMessage());
+                }
+                if (!vars.sha256().equals(varsSha)) {
+                    throw new BadInputException(copy + " has sha256 " + vars.sha256() + " but the journal recorded " + varsSha);
+                }
+            }
+            try (Machine m = new Machine(config, image, Consoles.NONE, vars)) {
                 final JournalComparator cmp = new JournalComparator(reader, m.stamp(), context, m::abort);
                 if (until >= 0) {
                     cmp.setUntil(until);

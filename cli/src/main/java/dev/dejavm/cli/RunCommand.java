@@ -7,6 +7,7 @@ import dev.dejavm.platform.board.MachineConfig;
 import dev.dejavm.platform.board.Outcome;
 import dev.dejavm.platform.board.RunResult;
 import dev.dejavm.platform.firmware.FirmwareImage;
+import dev.dejavm.platform.firmware.VarsStore;
 import dev.dejavm.trace.journal.JournalHeader;
 import dev.dejavm.trace.journal.JournalWriter;
 import picocli.CommandLine.Command;
@@ -77,6 +78,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--serial-input", paramLabel = "FILE", description = "Script of input for COM1: lines 'after \"TEXT\" send \"STRING\"' or 'at 2s send \"STRING\"' (see the README).")
     String serialInput;
 
+    @Option(names = "--vars", paramLabel = "FILE",
+            description = "UEFI variable store: the firmware becomes a read-only flash chip and FILE a writable one below it (QEMU's pflash pair);"
+                    + " created from the template when missing, written through as the guest programs it.")
+    Path vars;
+
+    @Option(names = "--vars-template", paramLabel = "FILE",
+            description = "Template for a new --vars file (default: the OVMF_VARS file next to an OVMF_CODE firmware, else " + VarsStore.DEBIAN_TEMPLATE_4M + ").")
+    Path varsTemplate;
+
     @Option(names = "--reboots", paramLabel = "N", defaultValue = "0", description = "Guest resets to go through; the next one ends the run (default: ${DEFAULT-VALUE}).")
     int reboots;
 
@@ -100,6 +110,30 @@ final class RunCommand implements Callable<Integer> {
         if (journalDir != null) {
             checkJournalDir(journalDir);
         }
+        if (vars != null && config.board().equals("bare")) {
+            throw new BadInputException("--vars needs a pc or q35 machine (the bare machine has no flash)");
+        }
+        try (VarsStore store = vars == null ? null : VarsStore.open(vars, varsTemplate != null ? varsTemplate : defaultTemplate(config.firmware()))) {
+            return run(config, image, journalDir, store);
+        }
+    }
+
+    /** The template next to an OVMF_CODE image (OVMF_CODE_4M.fd → OVMF_VARS_4M.fd), else Debian's 4 MiB one. */
+    static Path defaultTemplate(final String firmware) {
+        final Path fw = Path.of(firmware);
+        final String name = fw.getFileName() == null ? "" : fw.getFileName().toString();
+        if (name.contains("CODE")) {
+            final String varsName = name.replace("CODE", "VARS").replace(".secboot", "").replace(".ms", "").replace(".snakeoil", "");
+            final Path sibling = fw.resolveSibling(varsName);
+            if (Files.isRegularFile(sibling)) {
+                return sibling;
+            }
+        }
+        final Path debian = Path.of(VarsStore.DEBIAN_TEMPLATE_4M);
+        return Files.isRegularFile(debian) ? debian : null;
+    }
+
+    private int run(final MachineConfig config, final FirmwareImage image, final Path journalDir, final VarsStore store) throws IOException {
 
         final PrintWriter out = spec.commandLine().getOut();
         final boolean bothOnTerminal = "-".equals(serial) && "-".equals(debugcon);
@@ -114,10 +148,19 @@ final class RunCommand implements Callable<Integer> {
         final RunResult result;
         final String digest;
         final long events;
-        try (Machine m = new Machine(config, image, consoles)) {
+        try (Machine m = new Machine(config, image, consoles, store)) {
             if (journalDir != null) {
-                final JournalHeader header = JournalHeader.create(Version.VERSION, config.toMap(), image.sha256());
+                final java.util.SortedMap<String, String> recorded = config.toMap();
+                if (store != null) {
+                    // The variable store's power-on contents are part of the input: kept beside the journal for replay.
+                    recorded.put(VARS_KEY, store.name());
+                    recorded.put(VARS_SHA_KEY, store.sha256());
+                }
+                final JournalHeader header = JournalHeader.create(Version.VERSION, recorded, image.sha256());
                 try (JournalWriter writer = JournalWriter.create(journalDir, header, m.stamp())) {
+                    if (store != null) {
+                        Files.write(journalDir.resolve(VARS_COPY), store.initial());
+                    }
                     m.setEventSink(writer);
                     result = m.run();
                     digest = writer.digestHex();
@@ -140,6 +183,11 @@ final class RunCommand implements Callable<Integer> {
         }
         return result.outcome().exitStatus();
     }
+
+    /** Journal header keys and the file beside the journal that record the variable store at power-on. */
+    static final String VARS_KEY = "vars";
+    static final String VARS_SHA_KEY = "vars-sha256";
+    static final String VARS_COPY = "vars-at-power-on.fd";
 
     private static int port(final String option, final String text) {
         try {

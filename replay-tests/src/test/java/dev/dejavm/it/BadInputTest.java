@@ -70,6 +70,30 @@ class BadInputTest {
     }
 
     @Test
+    void shouldRejectAVarsFileOfTheWrongSizeOrCorruptAndLeaveItUntouched(@TempDir final Path dir) throws Exception {
+        final Path code = Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd");
+        final Path template = Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd");
+        assertTrue(Files.exists(code) && Files.exists(template), "Debian's ovmf package is needed (./test.sh installs it)");
+        final byte[] good = Files.readAllBytes(template);
+        final Path shortVars = dir.resolve("short.fd");
+        final byte[] truncated = java.util.Arrays.copyOf(good, 64 * 1024);
+        Files.write(shortVars, truncated);
+        assertBadInput(Cli.run("run", "--machine", "q35", "--firmware", code.toString(), "--vars", shortVars.toString(), "--no-journal"),
+                "but the template has");
+        assertTrue(java.util.Arrays.equals(truncated, Files.readAllBytes(shortVars)), "the refused file is untouched");
+        final byte[] corrupt = good.clone();
+        corrupt[0x28] = 'X'; // the "_FVH" signature
+        final Path bad = dir.resolve("bad.fd");
+        Files.write(bad, corrupt);
+        assertBadInput(Cli.run("run", "--machine", "q35", "--firmware", code.toString(), "--vars", bad.toString(), "--no-journal"),
+                "not a UEFI variable store, or corrupt");
+        assertTrue(java.util.Arrays.equals(corrupt, Files.readAllBytes(bad)), "the refused file is untouched");
+        assertBadInput(Cli.run("run", "--machine", "bare", "--firmware", code.toString(), "--vars", dir.resolve("v.fd").toString(), "--no-journal"),
+                "--vars needs a pc or q35 machine");
+        assertBadInput(Cli.run("run", "--machine", "q35", "--memory", "3G", "--no-journal"), "too large for q35");
+    }
+
+    @Test
     void shouldRejectUnknownBoardAndBadMemorySize(@TempDir final Path dir) {
         assertBadInput(Cli.run("run", "--machine", "vax", "--journal", dir.resolve("a").toString()), "unknown machine 'vax'");
         assertFalse(Files.exists(dir.resolve("a")));

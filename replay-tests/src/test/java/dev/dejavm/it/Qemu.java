@@ -41,13 +41,21 @@ final class Qemu {
     /** As {@link #run(Path, Path, String, List)} on QEMU's {@code machine} ("pc" or "q35"). */
     static Output run(final String machine, final Path rom, final Path work, final String untilMarker, final List<String> extraArgs)
             throws IOException, InterruptedException {
+        final List<String> args = new ArrayList<>(List.of("-bios", rom.toString()));
+        args.addAll(extraArgs);
+        return runWith(machine, work, untilMarker, args);
+    }
+
+    /** QEMU on {@code machine} with the firmware given by {@code args} (-bios, or -drive if=pflash pairs). */
+    static Output runWith(final String machine, final Path work, final String untilMarker, final List<String> args)
+            throws IOException, InterruptedException {
         final Path dc = work.resolve("qemu-debugcon.txt");
         final Path com1 = work.resolve("qemu-com1.txt");
         final List<String> cmd = new ArrayList<>(List.of(BINARY, "-machine", machine, "-accel", "tcg", "-m", "128",
-                "-display", "none", "-nodefaults", "-bios", rom.toString(),
+                "-display", "none", "-nodefaults",
                 "-debugcon", "file:" + dc, "-global", "isa-debugcon.iobase=0x402", "-serial", "file:" + com1,
                 "-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm", "-no-reboot"));
-        cmd.addAll(extraArgs);
+        cmd.addAll(args);
         final Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("qemu.log").toFile()).start();
         try {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);

@@ -18,7 +18,9 @@ import dev.dejavm.core.state.ResetKind;
 import dev.dejavm.core.state.Resettable;
 import dev.dejavm.core.time.Timeline;
 import dev.dejavm.decoder.Disassembler;
+import dev.dejavm.platform.dev.flash.CfiFlash;
 import dev.dejavm.platform.firmware.FirmwareImage;
+import dev.dejavm.platform.firmware.VarsStore;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -48,6 +50,9 @@ public final class Machine implements SystemControl, AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final int timeLimitTimer;
     private MemorySegment rom;
+    private final VarsStore vars;
+    private CfiFlash codeFlash;
+    private CfiFlash varsFlash;
 
     private EventSink sink = EventSink.NONE;
     /** The seed of the RDRAND/RDSEED generator (fixed: the same machine gives the same sequence). */
@@ -59,7 +64,17 @@ public final class Machine implements SystemControl, AutoCloseable {
     private int resets;
 
     public Machine(final MachineConfig config, final FirmwareImage firmware, final Consoles consoles) {
+        this(config, firmware, consoles, null);
+    }
+
+    /**
+     * @param vars the variable store of the second flash chip, or null: with it the firmware image is the first
+     *             (read-only) chip and both are CFI flash devices at the top of 4 GiB, as QEMU's
+     *             {@code -drive if=pflash} pair; without it the image is plain ROM, as QEMU's {@code -bios}
+     */
+    public Machine(final MachineConfig config, final FirmwareImage firmware, final Consoles consoles, final VarsStore vars) {
         this.config = config;
+        this.vars = vars;
         this.firmware = firmware;
         this.ram = new GuestRam(config.memoryBytes());
         this.interpreter = new Interpreter(cpu, memory, ports, timeline);
@@ -113,8 +128,48 @@ public final class Machine implements SystemControl, AutoCloseable {
         final byte[] image = firmware.bytes();
         rom = arena.allocate(image.length, PhysicalMemory.PAGE_SIZE);
         MemorySegment.copy(MemorySegment.ofArray(image), 0, rom, 0, image.length);
-        memory.mapRom(PcLayout.FOUR_GIB - image.length, image.length, rom, 0);
+        if (vars == null) {
+            memory.mapRom(PcLayout.FOUR_GIB - image.length, image.length, rom, 0);
+        } else {
+            mapFlash(image.length);
+        }
         applyPam(PcLayout.PAM_WINDOW_BASE, PcLayout.ONE_MIB - PcLayout.PAM_WINDOW_BASE, 0);
+    }
+
+    /**
+     * QEMU's pflash layout (pc_system_flash_map): unit 0, the code, ends at 4 GiB; unit 1, the variable store,
+     * sits right below it. Both are CFI flash chips mapped as ROM devices while in read-array mode; their command
+     * accesses are MMIO events in the journal. Variable writes go through to the vars file.
+     */
+    private void mapFlash(final long codeSize) {
+        final long codeBase = PcLayout.FOUR_GIB - codeSize;
+        codeFlash = flashChip("code", rom, codeBase, true);
+        final byte[] v = vars.initial();
+        if (v.length > codeBase - PcLayout.FOUR_GIB / 2) {
+            throw new dev.dejavm.platform.BadInputException("firmware and vars together are too large to map below 4 GiB");
+        }
+        final MemorySegment varsSegment = arena.allocate(v.length, PhysicalMemory.PAGE_SIZE);
+        MemorySegment.copy(MemorySegment.ofArray(v), 0, varsSegment, 0, v.length);
+        varsFlash = flashChip("vars", varsSegment, codeBase - v.length, false);
+        varsFlash.setPersistence((offset, length) -> vars.written(varsSegment, offset, length));
+    }
+
+    private CfiFlash flashChip(final String name, final MemorySegment contents, final long base, final boolean readOnly) {
+        final CfiFlash chip = new CfiFlash(name, contents, readOnly);
+        final long size = contents.byteSize();
+        mmio.map(base, size, chip, "pflash-" + name);
+        memory.mapRomDevice(base, size, contents, 0);
+        chip.setModeListener(readArray -> {
+            if (readArray) {
+                memory.mapRomDevice(base, size, contents, 0);
+                interpreter.flushCaches(); // decoded instructions may be stale after program/erase
+            } else {
+                memory.unmap(base, size);
+            }
+        });
+        chip.setErrorLog(message -> System.err.println("dejavm: " + message));
+        devices.add(chip);
+        return chip;
     }
 
     /** fw_cfg DMA into guest RAM (below the top of RAM, outside the VGA hole), through the normal write path. */

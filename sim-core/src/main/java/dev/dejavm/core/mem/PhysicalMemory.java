@@ -28,6 +28,8 @@ public final class PhysicalMemory {
     private final MemorySegment[] pageSegment = new MemorySegment[PAGES];
     private final long[] pageOffset = new long[PAGES];
     private final boolean[] pageWritable = new boolean[PAGES];
+    /** Read-only pages whose writes go to the MMIO bus instead of being dropped ({@link #mapRomDevice}). */
+    private final boolean[] writeToMmio = new boolean[PAGES];
     private final byte[] codePage = new byte[PAGES];
     private CodeWriteListener codeWriteListener = (pa, size) -> {
     };
@@ -51,6 +53,18 @@ public final class PhysicalMemory {
         map(base, size, backing, offset, false);
     }
 
+    /**
+     * Maps a ROM device in its read mode (QEMU's "romd"): reads come from {@code backing} as for ROM, writes go to
+     * the MMIO bus, where the device is mapped over the same range (a flash chip taking commands). When the device
+     * leaves read mode it {@link #unmap}s the range so that reads reach it too.
+     */
+    public void mapRomDevice(final long base, final long size, final MemorySegment backing, final long offset) {
+        map(base, size, backing, offset, false);
+        for (long a = base; a < base + size; a += PAGE_SIZE) {
+            writeToMmio[(int) (a >>> PAGE_SHIFT)] = true;
+        }
+    }
+
     /** Removes RAM/ROM from {@code [base, base+size)}: accesses go to the MMIO bus. */
     public void unmap(final long base, final long size) {
         checkRange(base, size);
@@ -59,6 +73,7 @@ public final class PhysicalMemory {
             pageSegment[pn] = null;
             pageOffset[pn] = 0;
             pageWritable[pn] = false;
+            writeToMmio[pn] = false;
         }
     }
 
@@ -72,6 +87,7 @@ public final class PhysicalMemory {
             pageSegment[pn] = backing;
             pageOffset[pn] = offset + a;
             pageWritable[pn] = writable;
+            writeToMmio[pn] = false;
         }
     }
 
@@ -207,6 +223,8 @@ public final class PhysicalMemory {
                     if (codePage[p] != 0) {
                         codeWriteListener.onCodeWrite(pa, 1);
                     }
+                } else if (writeToMmio[p]) {
+                    mmio.write(pa, 1, value & 0xffL);
                 }
                 return;
             }
@@ -227,6 +245,8 @@ public final class PhysicalMemory {
                         if (codePage[p] != 0) {
                             codeWriteListener.onCodeWrite(a, 2);
                         }
+                    } else if (writeToMmio[p]) {
+                        mmio.write(a, 2, value & 0xffffL);
                     }
                     return;
                 }
@@ -251,6 +271,8 @@ public final class PhysicalMemory {
                         if (codePage[p] != 0) {
                             codeWriteListener.onCodeWrite(a, 4);
                         }
+                    } else if (writeToMmio[p]) {
+                        mmio.write(a, 4, value & 0xffffffffL);
                     }
                     return;
                 }
@@ -275,6 +297,8 @@ public final class PhysicalMemory {
                         if (codePage[p] != 0) {
                             codeWriteListener.onCodeWrite(a, 8);
                         }
+                    } else if (writeToMmio[p]) {
+                        mmio.write(a, 8, value);
                     }
                     return;
                 }
