@@ -65,6 +65,17 @@ final class ReplayCommand implements Callable<Integer> {
             final FirmwareImage image;
             if (firmwareOverride != null) {
                 image = FirmwareImage.load(firmwareOverride);
+            } else if (reader.header().config().containsKey(RunCommand.FLASH_KEY)) {
+                // --flash: the image was written during the run; its power-on contents are the copy beside the journal.
+                final java.nio.file.Path copy = journal.resolve(RunCommand.VARS_COPY);
+                try {
+                    image = FirmwareImage.validated(config.firmware(), java.nio.file.Files.readAllBytes(copy));
+                } catch (final java.io.IOException e) {
+                    throw new BadInputException("cannot read " + copy + " (the flash image at power-on): " + e.getMessage());
+                }
+                if (!image.sha256().equals(reader.header().firmwareSha256())) {
+                    throw new BadInputException(copy + " does not hold the recorded flash image (sha256 differs)");
+                }
             } else {
                 image = FirmwareImage.load(config.firmware());
                 if (!image.sha256().equals(reader.header().firmwareSha256())) {
@@ -84,7 +95,8 @@ final class ReplayCommand implements Callable<Integer> {
                     throw new BadInputException("the run used a vars file, but its power-on copy " + copy + " is missing from the journal directory");
                 }
                 try {
-                    vars = VarsStore.replay(copy.toString(), java.nio.file.Files.readAllBytes(copy));
+                    vars = VarsStore.replay(copy.toString(), java.nio.file.Files.readAllBytes(copy),
+                            reader.header().config().containsKey(RunCommand.FLASH_KEY));
                 } catch (final java.io.IOException e) {
                     throw new BadInputException("cannot read " + copy + ": " + e.getMessage());
                 }

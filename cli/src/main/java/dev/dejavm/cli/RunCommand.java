@@ -83,6 +83,11 @@ final class RunCommand implements Callable<Integer> {
                     + " created from the template when missing, written through as the guest programs it.")
     Path vars;
 
+    @Option(names = "--flash", paramLabel = "FILE",
+            description = "A whole firmware image (such as a copy of OVMF.fd) as one writable flash chip at the top of 4 GiB, written through"
+                    + " (QEMU's single -drive if=pflash); replaces --firmware.")
+    Path flash;
+
     @Option(names = "--vars-template", paramLabel = "FILE",
             description = "Template for a new --vars file (default: the OVMF_VARS file next to an OVMF_CODE firmware, else " + VarsStore.DEBIAN_TEMPLATE_4M + ").")
     Path varsTemplate;
@@ -100,7 +105,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        final MachineConfig config = MachineConfig.defaults().withBoard(machine).withFirmware(firmware)
+        if (flash != null && (vars != null || !"builtin".equals(firmware))) {
+            throw new BadInputException("--flash gives the whole firmware image: use it without --firmware and --vars");
+        }
+        final MachineConfig config = MachineConfig.defaults().withBoard(machine).withFirmware(flash != null ? flash.toString() : firmware)
                 .withMemory(MachineConfig.parseSize(memory)).withRtcStart(MachineConfig.parseInstant(rtcStart))
                 .withExitAction(exitAction).withLimits(checkedLimit(maxIcount), Durations.parseNanos(maxVirtualTime))
                 .withReboots(checkedReboots(reboots)).withPorts(port("--post-port", postPort), port("--debugcon-port", debugconPort))
@@ -110,10 +118,11 @@ final class RunCommand implements Callable<Integer> {
         if (journalDir != null) {
             checkJournalDir(journalDir);
         }
-        if (vars != null && config.board().equals("bare")) {
-            throw new BadInputException("--vars needs a pc or q35 machine (the bare machine has no flash)");
+        if ((vars != null || flash != null) && config.board().equals("bare")) {
+            throw new BadInputException("--vars and --flash need a pc or q35 machine (the bare machine has no flash)");
         }
-        try (VarsStore store = vars == null ? null : VarsStore.open(vars, varsTemplate != null ? varsTemplate : defaultTemplate(config.firmware()))) {
+        try (VarsStore store = flash != null ? VarsStore.openUnified(flash)
+                : vars == null ? null : VarsStore.open(vars, varsTemplate != null ? varsTemplate : defaultTemplate(config.firmware()))) {
             return run(config, image, journalDir, store);
         }
     }
@@ -155,6 +164,9 @@ final class RunCommand implements Callable<Integer> {
                     // The variable store's power-on contents are part of the input: kept beside the journal for replay.
                     recorded.put(VARS_KEY, store.name());
                     recorded.put(VARS_SHA_KEY, store.sha256());
+                    if (store.unified()) {
+                        recorded.put(FLASH_KEY, "unified");
+                    }
                 }
                 final JournalHeader header = JournalHeader.create(Version.VERSION, recorded, image.sha256());
                 try (JournalWriter writer = JournalWriter.create(journalDir, header, m.stamp())) {
@@ -188,6 +200,8 @@ final class RunCommand implements Callable<Integer> {
     static final String VARS_KEY = "vars";
     static final String VARS_SHA_KEY = "vars-sha256";
     static final String VARS_COPY = "vars-at-power-on.fd";
+    /** Present when the whole image was one writable chip (--flash): the copy is then also the firmware. */
+    static final String FLASH_KEY = "flash";
 
     private static int port(final String option, final String text) {
         try {

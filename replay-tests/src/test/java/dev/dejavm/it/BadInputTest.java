@@ -89,8 +89,11 @@ class BadInputTest {
                 "not a UEFI variable store, or corrupt");
         assertTrue(java.util.Arrays.equals(corrupt, Files.readAllBytes(bad)), "the refused file is untouched");
         assertBadInput(Cli.run("run", "--machine", "bare", "--firmware", code.toString(), "--vars", dir.resolve("v.fd").toString(), "--no-journal"),
-                "--vars needs a pc or q35 machine");
+                "--vars and --flash need a pc or q35 machine");
         assertBadInput(Cli.run("run", "--machine", "q35", "--memory", "3G", "--no-journal"), "too large for q35");
+        assertBadInput(Cli.run("run", "--flash", bad.toString(), "--vars", shortVars.toString(), "--no-journal"), "without --firmware and --vars");
+        assertBadInput(Cli.run("run", "--flash", bad.toString(), "--no-journal"), "not a UEFI variable store, or corrupt");
+        assertTrue(java.util.Arrays.equals(corrupt, Files.readAllBytes(bad)), "the refused image is untouched");
     }
 
     @Test

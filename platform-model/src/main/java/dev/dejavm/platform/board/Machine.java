@@ -130,6 +130,13 @@ public final class Machine implements SystemControl, AutoCloseable {
         MemorySegment.copy(MemorySegment.ofArray(image), 0, rom, 0, image.length);
         if (vars == null) {
             memory.mapRom(PcLayout.FOUR_GIB - image.length, image.length, rom, 0);
+        } else if (vars.unified()) {
+            // One writable chip holding the whole image (QEMU's single -drive if=pflash): its own copy of the
+            // contents, so that the ISA-BIOS alias below 1 MiB keeps the power-on bytes, as QEMU's copy does.
+            final MemorySegment flash = arena.allocate(image.length, PhysicalMemory.PAGE_SIZE);
+            MemorySegment.copy(MemorySegment.ofArray(vars.initial()), 0, flash, 0, image.length);
+            varsFlash = flashChip("flash", flash, PcLayout.FOUR_GIB - image.length, false);
+            varsFlash.setPersistence((offset, length) -> vars.written(flash, offset, length));
         } else {
             mapFlash(image.length);
         }

@@ -35,12 +35,39 @@ public final class VarsStore implements AutoCloseable {
     private final byte[] initial;
     private final String sha256;
     private final FileChannel channel;
+    private final boolean unified;
 
-    private VarsStore(final String name, final byte[] initial, final FileChannel channel) {
+    private VarsStore(final String name, final byte[] initial, final FileChannel channel, final boolean unified) {
         this.name = name;
         this.initial = initial;
         this.sha256 = FirmwareImage.sha256(initial);
         this.channel = channel;
+        this.unified = unified;
+    }
+
+    /**
+     * A whole firmware image as one writable flash chip (QEMU's single {@code -drive if=pflash,file=OVMF.fd}): the
+     * variable store is its first firmware volume and the code follows in the same file, which is written through.
+     */
+    public static VarsStore openUnified(final Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw new BadInputException("flash image '" + file + "': no such file");
+            }
+            final byte[] bytes = Files.readAllBytes(file);
+            if (bytes.length > FirmwareImage.MAX_SIZE) {
+                throw new BadInputException("flash image '" + file + "': more than " + (FirmwareImage.MAX_SIZE >> 20) + " MiB");
+            }
+            validateImage("flash image '" + file + "'", bytes);
+            return new VarsStore(file.toString(), bytes, FileChannel.open(file, StandardOpenOption.WRITE), true);
+        } catch (final IOException e) {
+            throw new BadInputException("flash image '" + file + "': " + e.getMessage());
+        }
+    }
+
+    /** Whether this store is a whole firmware image ({@link #openUnified}) rather than a separate variable store. */
+    public boolean unified() {
+        return unified;
     }
 
     /**
@@ -67,7 +94,7 @@ public final class VarsStore implements AutoCloseable {
             final byte[] bytes = Files.readAllBytes(file);
             final long expected = template != null && Files.isRegularFile(template) ? Files.size(template) : -1;
             validate("vars file '" + file + "'", bytes, expected);
-            return new VarsStore(file.toString(), bytes, FileChannel.open(file, StandardOpenOption.WRITE));
+            return new VarsStore(file.toString(), bytes, FileChannel.open(file, StandardOpenOption.WRITE), false);
         } catch (final NoSuchFileException e) {
             throw new BadInputException("vars file '" + file + "': no such file or directory (" + e.getMessage() + ")");
         } catch (final IOException e) {
@@ -76,9 +103,13 @@ public final class VarsStore implements AutoCloseable {
     }
 
     /** The recorded power-on contents, for replay: nothing is written anywhere. */
-    public static VarsStore replay(final String name, final byte[] contents) {
-        validate("recorded vars '" + name + "'", contents, -1);
-        return new VarsStore(name, contents.clone(), null);
+    public static VarsStore replay(final String name, final byte[] contents, final boolean unified) {
+        if (unified) {
+            validateImage("recorded flash image '" + name + "'", contents);
+        } else {
+            validate("recorded vars '" + name + "'", contents, -1);
+        }
+        return new VarsStore(name, contents.clone(), null, unified);
     }
 
     static void validate(final String what, final byte[] b, final long expectedSize) {
@@ -88,6 +119,18 @@ public final class VarsStore implements AutoCloseable {
         if (expectedSize >= 0 && b.length != expectedSize) {
             throw new BadInputException(what + ": " + b.length + " bytes, but the template has " + expectedSize);
         }
+        validateVolumeHeader(what, b);
+    }
+
+    /** A whole flash image: 4 KiB blocks, starting with the variable store's firmware volume. */
+    static void validateImage(final String what, final byte[] b) {
+        if (b.length == 0 || b.length % 4096 != 0) {
+            throw new BadInputException(what + ": " + b.length + " bytes, not a whole number of 4 KiB blocks");
+        }
+        validateVolumeHeader(what, b);
+    }
+
+    private static void validateVolumeHeader(final String what, final byte[] b) {
         final ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         final int headerLength = h.getShort(FV_HEADER_LENGTH_OFFSET) & 0xFFFF;
         if (h.getInt(FV_SIGNATURE_OFFSET) != 0x4856465F || headerLength < 0x38 || headerLength > b.length || (headerLength & 1) != 0) {
