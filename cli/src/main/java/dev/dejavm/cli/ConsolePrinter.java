@@ -39,9 +39,9 @@ final class ConsolePrinter {
         try {
             if (file != null) {
                 file.write(b);
-                if (b == '\n') {
-                    file.flush(); // a file someone tails sees each line as the guest completes it
-                }
+                // A file someone tails (or a script waits on) sees every byte as the guest writes it: prompts and
+                // progress lines often end without a newline (OVMF's countdown rewrites one line in place).
+                file.flush();
                 return;
             }
             if (b == '\n') {
