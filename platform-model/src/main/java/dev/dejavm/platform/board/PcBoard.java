@@ -33,12 +33,12 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The {@code pc} board of this version: the devices the bundled firmware uses, at the port addresses QEMU's
- * {@code pc} machine gives them ({@link PcLayout}), so the same ROM runs unchanged under QEMU. PCI configuration
- * mechanism #1 with the i440FX host bridge (00:00.0, PAM shadow-RAM control), the 8259A pair and the 8254 PIT are
- * present; the rest of the chipset (PIIX3 functions, i8042, port 0x61, ...) is not modelled yet: its ports are unassigned (reads all-ones, journaled
- * as such). The ACPI PM block appears where the firmware programs PIIX4's PMBA (the bundled firmware: 0x600; SeaBIOS:
- * 0xb000, as it chooses without QEMU's ACPI tables).
+ * The {@code pc} and {@code q35} boards: the devices firmware built for QEMU uses, at the addresses QEMU's machines
+ * give them ({@link PcLayout}), so the same images run unchanged. Both have the ISA side (8259A pair with ELCR,
+ * 8254, MC146818 RTC/CMOS, i8042 with a PS/2 keyboard, port 0x92, COM1, debugcon, POST port, fw_cfg with DMA), PCI
+ * configuration mechanism #1 with the reset control register, a local APIC and the ACPI PM block. The chipset
+ * differs: i440FX + PIIX3/PIIX4 on {@code pc} ({@link #buildI440fx}), Q35 MCH + ICH9 on {@code q35}
+ * ({@link #buildQ35}). Unmodelled ports and addresses read as unassigned (all-ones) and are journaled as such.
  */
 public final class PcBoard {
     /** fw_cfg file through which the user tells the bundled firmware how to end. */

@@ -24,10 +24,14 @@ import java.util.Locale;
  * through CR0/EFER and far jumps; 32-bit, PAE and 4-level paging with large pages, A/D bits, R/W, U/S, NX and WP
  * checks and a software TLB; exception and interrupt delivery through the IVT and IDT (same privilege, and 64-bit
  * CPL3→0 through TSS.RSP0/IST), double fault and triple fault; the general-purpose integer instruction set listed
- * in {@link Dispatch}. Not yet: segment limit checks, task switches, virtual-8086 mode, x87/SSE (CPUID does not
- * report them, and they raise #UD), call gates.
+ * in {@link Dispatch}; segment limit and privilege checks, call gates, 32-bit TSS task switches, virtual-8086 mode
+ * (without VME), the x87 ({@link FpuExec}, {@link Fp80}), MMX and SSE through SSE4.2 ({@link SseExec} and its
+ * siblings), XSAVE, NMI. Not yet: AVX and later vector extensions (VEX/EVEX raise #UD; CPUID does not report them),
+ * 16-bit TSS task switches, VME.
  *
- * <p>Per instruction: fire due timers, deliver a pending interrupt (IF = 1, no STI/MOV SS shadow), fetch through
+ * <p>{@link #run} executes in slices of {@value #RUN_SLICE} instructions (one call of the loop each), which lets
+ * HotSpot compile the loop as an ordinary method. Per instruction: fire due timers, deliver a pending interrupt
+ * (IF = 1, no STI/MOV SS shadow), fetch through
  * the decoded-instruction cache (direct-mapped by physical address, invalidated through PhysicalMemory's
  * code-write listener, so self-modifying code works), execute, count one instruction and one nanosecond. A REP
  * string instruction counts as one instruction; each iteration after the first adds one nanosecond. A faulting
