@@ -137,6 +137,49 @@ class Q35ChipsetTest {
         assertEquals(0xFFFFFFC1, cfg(0x1F, 3, 0x20, 4));
     }
 
+    /**
+     * Guest-controlled values never hurt the host: random configuration writes of every size to every register of
+     * every function (through ECAM and the host bridge), including BARs placed over each other and the ECAM window
+     * moved anywhere, and random accesses to the AHCI registers, leave nothing but guest-visible state behind.
+     */
+    @Test
+    void shouldSurviveRandomConfigurationAndRegisterFuzz() {
+        final dev.dejavm.core.bus.MmioBus mmio = new dev.dejavm.core.bus.MmioBus();
+        mmio.map(0xFEE00000L, 0x1000, new dev.dejavm.core.bus.MmioDevice() {
+            @Override
+            public long mmioRead(final long offset, final int size) {
+                return 0;
+            }
+
+            @Override
+            public void mmioWrite(final long offset, final int size, final long value) {
+            }
+        }, "lapic-stand-in");
+        ahci.setBarListener((bar, base) -> {
+            if (bar == Ich9Ahci.ABAR) {
+                mmio.move(ahci.abar, Ich9Ahci.ABAR_SIZE, base);
+            }
+        });
+        final java.util.Random r = new java.util.Random(42);
+        final int[] devfns = {0, 0x1F << 3, 0x1F << 3 | 2, 0x1F << 3 | 3, 0x1F << 3 | 1, 8};
+        for (int i = 0; i < 200_000; i++) {
+            final int size = 1 << r.nextInt(3);
+            final int reg = r.nextInt(0x1000) & ~(size - 1);
+            final long ecamOffset = (long) devfns[r.nextInt(devfns.length)] << 12 | reg;
+            switch (r.nextInt(4)) {
+                case 0 -> mch.ecam.mmioWrite(ecamOffset, size, r.nextLong());
+                case 1 -> mch.ecam.mmioRead(ecamOffset, size);
+                case 2 -> ahci.abar.mmioWrite(r.nextInt(Ich9Ahci.ABAR_SIZE) & ~(size - 1), size, r.nextLong());
+                default -> mmio.read(r.nextLong() >>> r.nextInt(64), size);
+            }
+        }
+        for (final var f : new dev.dejavm.core.state.Resettable[] {mch, lpc, ahci, smbus}) {
+            f.reset(ResetKind.WARM);
+        }
+        assertEquals(0x29C08086, cfg(0, 0, 0, 4), "identification is read-only");
+        assertEquals(0x80808080, cfg(0x1F, 0, 0x60, 4), "a reset restores the routing registers");
+    }
+
     @Test
     void shouldComeOutOfResetWithSmiEnApmcEnSetAsQemuWithoutSmm() {
         final Ich9PmExtra pm = new Ich9PmExtra();
