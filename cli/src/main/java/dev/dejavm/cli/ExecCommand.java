@@ -218,6 +218,7 @@ final class ExecCommand implements Callable<Integer> {
             s.idtrLimit = (int) (Json.number(g.get("limit"), "idtr.limit") & 0xFFFF);
         }
         s.cpl = (s.cr0 & CpuState.CR0_PE) == 0 ? 0 : s.sel[CpuState.CS] & 3;
+        readVectorState(t, s);
 
         // Memory.
         final TreeSet<Long> addresses = new TreeSet<>();
@@ -311,7 +312,9 @@ final class ExecCommand implements Callable<Integer> {
         Json.unsigned(b, s.gdtrBase);
         b.append(",\"limit\":").append(s.gdtrLimit).append("},\"idtr\":{\"base\":");
         Json.unsigned(b, s.idtrBase);
-        b.append(",\"limit\":").append(s.idtrLimit).append("},\"memory\":[");
+        b.append(",\"limit\":").append(s.idtrLimit).append('}');
+        writeVectorState(b, s);
+        b.append(",\"memory\":[");
         // Every input address, and every byte that is no longer zero (all memory starts zeroed).
         final MemorySegment seg = ram.segment();
         final MemorySegment zero = MemorySegment.ofArray(new byte[4096]);
@@ -370,6 +373,72 @@ final class ExecCommand implements Callable<Integer> {
             case "efer" -> s.efer = v;
             default -> throw new IllegalArgumentException("unknown register " + k);
         }
+    }
+
+    /**
+     * The x87, MMX and SSE state: {@code "fpu": {"fcw", "fsw", "ftw" (the full 16-bit tag word), "r": eight
+     * [significand, sign-and-exponent] pairs for the physical registers R0-R7, as FNSAVE stores them}},
+     * {@code "mxcsr"}, and {@code "xmm": sixteen [bits 63:0, bits 127:64] pairs}. Each part is optional on input;
+     * what is left out keeps its power-on value (SDM Vol. 3A, Table 10-1: FCW 0x0040, FTW 0x5555, MXCSR 0x1F80).
+     */
+    private static void readVectorState(final Map<String, Object> t, final CpuState s) {
+        if (t.containsKey("fpu")) {
+            final Map<String, Object> f = map(t.get("fpu"), "fpu");
+            if (f.containsKey("fcw")) {
+                s.fpuControl = (int) (Json.number(f.get("fcw"), "fpu.fcw") & 0xFFFF);
+            }
+            if (f.containsKey("fsw")) {
+                s.fpuStatus = (int) (Json.number(f.get("fsw"), "fpu.fsw") & 0xFFFF);
+            }
+            if (f.containsKey("ftw")) {
+                s.fpuTag = (int) (Json.number(f.get("ftw"), "fpu.ftw") & 0xFFFF);
+            }
+            if (f.containsKey("r")) {
+                final List<?> regs = list(f.get("r"), "fpu.r", 8);
+                for (int i = 0; i < 8; i++) {
+                    final List<?> pair = list(regs.get(i), "fpu.r[" + i + "]", 2);
+                    s.fpSig[i] = Json.number(pair.get(0), "fpu.r significand");
+                    s.fpExp[i] = (int) (Json.number(pair.get(1), "fpu.r sign and exponent") & 0xFFFF);
+                }
+            }
+        }
+        if (t.containsKey("mxcsr")) {
+            s.mxcsr = (int) (Json.number(t.get("mxcsr"), "mxcsr") & 0xFFFF);
+        }
+        if (t.containsKey("xmm")) {
+            final List<?> regs = list(t.get("xmm"), "xmm", 16);
+            for (int i = 0; i < 16; i++) {
+                final List<?> pair = list(regs.get(i), "xmm[" + i + "]", 2);
+                s.xmm[2 * i] = Json.number(pair.get(0), "xmm low");
+                s.xmm[2 * i + 1] = Json.number(pair.get(1), "xmm high");
+            }
+        }
+    }
+
+    private static void writeVectorState(final StringBuilder b, final CpuState s) {
+        b.append(",\"fpu\":{\"fcw\":").append(s.fpuControl).append(",\"fsw\":").append(s.fpuStatus)
+            .append(",\"ftw\":").append(s.fpuTag).append(",\"r\":[");
+        for (int i = 0; i < 8; i++) {
+            b.append(i > 0 ? ",[" : "[");
+            Json.unsigned(b, s.fpSig[i]);
+            b.append(',').append(s.fpExp[i] & 0xFFFF).append(']');
+        }
+        b.append("]},\"mxcsr\":").append(s.mxcsr).append(",\"xmm\":[");
+        for (int i = 0; i < 16; i++) {
+            b.append(i > 0 ? ",[" : "[");
+            Json.unsigned(b, s.xmm[2 * i]);
+            b.append(',');
+            Json.unsigned(b, s.xmm[2 * i + 1]);
+            b.append(']');
+        }
+        b.append(']');
+    }
+
+    private static List<?> list(final Object v, final String what, final int length) {
+        if (!(v instanceof List<?> l) || l.size() != length) {
+            throw new IllegalArgumentException(what + " must be an array of " + length);
+        }
+        return l;
     }
 
     @SuppressWarnings("unchecked")

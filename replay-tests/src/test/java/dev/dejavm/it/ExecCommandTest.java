@@ -135,4 +135,43 @@ class ExecCommandTest {
         assertTrue(lines[5].contains("\"exception\":{\"vector\":13,\"errorCode\":0}"), lines[5]);
         assertTrue(lines[5].contains("\"rip\":512,"), lines[5]);
     }
+
+    /**
+     * The vector state in and out: ADDPS xmm0, xmm1 (0F 58 C1) with CR4.OSFXSR set adds four single-precision
+     * lanes (IEEE 754 sums computed here by Java's float arithmetic); FLD1, FADD ST0, ST0 (D9 E8, D8 C0) leaves 2.0
+     * in R7 (TOP = 7) as the 80-bit format has it: significand 0x8000000000000000, exponent 0x4000 (SDM Vol. 1,
+     * 4.2.2 and 8.1.2), tag word with R7 valid and the rest empty.
+     */
+    @Test
+    void shouldTakeAndReportXmmAndX87State(@TempDir final Path dir) throws Exception {
+        final float[] a = {1.5f, -2.25f, 1e30f, 3.0f};
+        final float[] b = {0.25f, 0.75f, 1e30f, -3.0f};
+        final long lo0 = lanes(a[0], a[1]);
+        final long hi0 = lanes(a[2], a[3]);
+        final long lo1 = lanes(b[0], b[1]);
+        final long hi1 = lanes(b[2], b[3]);
+        final StringBuilder xmm = new StringBuilder("[[" + Long.toUnsignedString(lo0) + "," + Long.toUnsignedString(hi0) + "],["
+                + Long.toUnsignedString(lo1) + "," + Long.toUnsignedString(hi1) + "]");
+        for (int i = 2; i < 16; i++) {
+            xmm.append(",[0,0]");
+        }
+        xmm.append(']');
+        final Cli.Result r = exec(dir,
+            "{\"name\":\"addps\",\"mode\":\"real\",\"regs\":{\"cs\":0,\"eip\":256,\"cr4\":512},\"xmm\":" + xmm
+                + ",\"memory\":[[256,15],[257,88],[258,193]]}",
+            "{\"name\":\"fld1\",\"mode\":\"real\",\"regs\":{\"cs\":0,\"eip\":256},\"fpu\":{\"fcw\":895,\"ftw\":65535},"
+                + "\"count\":2,\"memory\":[[256,217],[257,232],[258,216],[259,192]]}");
+        assertEquals(0, r.status(), r.toString());
+        final String[] lines = r.out().split("\n");
+        final String sum = "[" + Long.toUnsignedString(lanes(a[0] + b[0], a[1] + b[1])) + "," + Long.toUnsignedString(lanes(a[2] + b[2], a[3] + b[3])) + "]";
+        assertTrue(lines[0].contains("\"xmm\":[" + sum + ",[" + Long.toUnsignedString(lo1) + "," + Long.toUnsignedString(hi1) + "],[0,0]"), lines[0]);
+        assertTrue(lines[0].contains("\"mxcsr\":8064,"), "no exception flag for exact sums: " + lines[0]);
+        assertTrue(lines[1].contains("\"fcw\":895,\"fsw\":14336,\"ftw\":16383,"), "TOP = 7, R7 valid: " + lines[1]);
+        assertTrue(lines[1].contains(",[9223372036854775808,16384]]}"), "R7 = 2.0: " + lines[1]);
+        assertTrue(lines[1].contains("\"instructions\":2,"), lines[1]);
+    }
+
+    private static long lanes(final float low, final float high) {
+        return (Float.floatToRawIntBits(low) & 0xFFFFFFFFL) | (long) Float.floatToRawIntBits(high) << 32;
+    }
 }
