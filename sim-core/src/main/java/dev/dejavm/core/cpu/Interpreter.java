@@ -390,6 +390,7 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         // The loop runs in short slices so that HotSpot compiles runLoop as an ordinary method with a complete
         // profile rather than only as an on-stack replacement of one endless invocation (measured: the OSR-only
         // code was up to 40% slower and varied from run to run).
+        fetchPage = -1; // the state may have been changed between runs (a test harness, a hand-off)
         long remaining = maxInstructions;
         int reason;
         do {
@@ -407,7 +408,6 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
 
     private int runLoop(final long maxInstructions) {
         stopRequested = false;
-        fetchPage = -1; // the state may have been changed between runs (a test harness, a hand-off)
         final long end = icount + maxInstructions;
         final Timeline tl = timeline;
         while (icount < end) {

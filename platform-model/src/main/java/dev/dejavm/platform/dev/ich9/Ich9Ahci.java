@@ -35,7 +35,6 @@ public final class Ich9Ahci extends BarFunction implements Resettable, Snapshott
             P_TFD = 0x20, P_SIG = 0x24, P_SSTS = 0x28, P_SCTL = 0x2C, P_SERR = 0x30, P_SACT = 0x34, P_CI = 0x38;
     static final int CMD_ST = 1, CMD_SUD = 1 << 1, CMD_POD = 1 << 2, CMD_FRE = 1 << 4, CMD_FR = 1 << 14, CMD_CR = 1 << 15;
 
-    private final byte[] powerOn = new byte[256];
     private int ghc;
     private int is;
     private final int[][] port = new int[PORTS][16];
@@ -54,7 +53,7 @@ public final class Ich9Ahci extends BarFunction implements Resettable, Snapshott
         config[0xAC] = 0x48; // SATACR1 as the datasheet's default: the index/data pair is in BAR 4 (location 1000b)
         declareBar(IDP_BAR, 32, true);
         declareBar(ABAR, ABAR_SIZE, false);
-        System.arraycopy(config, 0, powerOn, 0, 256);
+        markPowerOn();
         resetHba();
     }
 
@@ -191,7 +190,7 @@ public final class Ich9Ahci extends BarFunction implements Resettable, Snapshott
 
     @Override
     public void reset(final ResetKind kind) {
-        System.arraycopy(powerOn, 0, config, 0, 256);
+        restorePowerOn();
         resetHba();
         publishBars();
     }

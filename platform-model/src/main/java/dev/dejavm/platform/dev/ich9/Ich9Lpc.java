@@ -44,7 +44,6 @@ public final class Ich9Lpc extends ConfigSpace implements Resettable, Snapshotta
 
     private final PmBaseListener pmListener;
     private final RcbaListener rcbaListener;
-    private final byte[] powerOn = new byte[256];
     private final byte[] rcba = new byte[RCBA_SIZE];
 
     public Ich9Lpc(final PmBaseListener pmListener, final RcbaListener rcbaListener) {
@@ -74,7 +73,7 @@ public final class Ich9Lpc extends ConfigSpace implements Resettable, Snapshotta
         writable[RCBA + 1] = (byte) 0xC0;
         writable[RCBA + 2] = (byte) 0xFF;
         writable[RCBA + 3] = (byte) 0xFF;
-        System.arraycopy(config, 0, powerOn, 0, 256);
+        markPowerOn();
     }
 
     /** The PM I/O base while ACPI_EN is set, else -1. */
@@ -124,7 +123,7 @@ public final class Ich9Lpc extends ConfigSpace implements Resettable, Snapshotta
 
     @Override
     public void reset(final ResetKind kind) {
-        System.arraycopy(powerOn, 0, config, 0, 256);
+        restorePowerOn();
         java.util.Arrays.fill(rcba, (byte) 0);
         pmListener.onPmBase(pmBase());
         rcbaListener.onRcba(rcbaBase());

@@ -15,19 +15,18 @@ import dev.dejavm.platform.dev.pci.BarFunction;
  */
 public final class Ich9Smbus extends BarFunction implements Resettable, Snapshottable {
     public static final int HOSTC = 0x40;
-    private final byte[] powerOn = new byte[256];
 
     public Ich9Smbus() {
         super(0x8086, 0x2930, 0x02, 0x0C0500, 0x00);
         config[0x3D] = 0x01;
         declareBar(4, 64, true);
         writable[HOSTC] = 0x1F;
-        System.arraycopy(config, 0, powerOn, 0, 256);
+        markPowerOn();
     }
 
     @Override
     public void reset(final ResetKind kind) {
-        System.arraycopy(powerOn, 0, config, 0, 256);
+        restorePowerOn();
         publishBars();
     }
 

@@ -10,6 +10,7 @@ public class ConfigSpace implements PciFunction {
 
     protected final byte[] config = new byte[256];
     protected final byte[] writable = new byte[256];
+    private final byte[] powerOn = new byte[256];
 
     protected ConfigSpace(final int vendor, final int device, final int revision, final int classCode, final int headerType) {
         set16(0x00, vendor);
@@ -62,6 +63,16 @@ public class ConfigSpace implements PciFunction {
                 changed(o, old, nv);
             }
         }
+    }
+
+    /** Records the current contents as the power-on values (a constructor's last step). */
+    protected final void markPowerOn() {
+        System.arraycopy(config, 0, powerOn, 0, 256);
+    }
+
+    /** Back to the contents recorded by {@link #markPowerOn()} (a reset). */
+    protected final void restorePowerOn() {
+        System.arraycopy(powerOn, 0, config, 0, 256);
     }
 
     /** Restores the 256 bytes written by a snapshot ({@code StateWriter.putBytes(config)}). */

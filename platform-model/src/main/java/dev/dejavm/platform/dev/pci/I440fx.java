@@ -36,14 +36,6 @@ public final class I440fx extends ConfigSpace implements Resettable, Snapshottab
         config[SMRAM] = 0x02;
     }
 
-    /** The segment a PAM nibble controls: PAM0 high nibble is 0xF0000 (64 KiB); PAMn low/high nibbles 16 KiB each from 0xC0000. */
-    static long segmentBase(final int reg, final boolean high) {
-        if (reg == PAM0) {
-            return 0xF0000;
-        }
-        return 0xC0000 + (long) (reg - PAM0 - 1) * 0x8000 + (high ? 0x4000 : 0);
-    }
-
     @Override
     protected void changed(final int offset, final int oldValue, final int newValue) {
         pamChanged(listener, PAM0, offset, oldValue, newValue);

@@ -32,17 +32,15 @@ public final class PiixFunction extends ConfigSpace implements Resettable, Snaps
     }
 
     private final String id;
-    private final byte[] powerOn;
     private PmBaseListener pmBaseListener = PmBaseListener.NONE;
 
     private PiixFunction(final String id, final int device, final int revision, final int classCode, final int headerType) {
         super(0x8086, device, revision, classCode, headerType);
         this.id = id;
-        this.powerOn = new byte[256];
     }
 
     private PiixFunction done() {
-        System.arraycopy(config, 0, powerOn, 0, 256);
+        markPowerOn();
         return this;
     }
 
@@ -108,7 +106,7 @@ public final class PiixFunction extends ConfigSpace implements Resettable, Snaps
 
     @Override
     public void reset(final ResetKind kind) {
-        System.arraycopy(powerOn, 0, config, 0, 256);
+        restorePowerOn();
         pmBaseListener.onPmBase(pmBase());
     }
 
