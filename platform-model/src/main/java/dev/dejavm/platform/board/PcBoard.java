@@ -6,9 +6,12 @@ import dev.dejavm.core.bus.PortBus;
 import dev.dejavm.core.bus.SystemControl;
 import dev.dejavm.core.state.Resettable;
 import dev.dejavm.core.time.Timeline;
+import dev.dejavm.platform.acpi.AcpiTables;
 import dev.dejavm.platform.dev.acpi.PmBlock;
 import dev.dejavm.platform.dev.debugcon.DebugCon;
+import dev.dejavm.platform.dev.IrqLine;
 import dev.dejavm.platform.dev.fwcfg.FwCfg;
+import dev.dejavm.platform.dev.ioapic.IoApic;
 import dev.dejavm.platform.dev.ich9.Ich9Ahci;
 import dev.dejavm.platform.dev.ich9.Ich9Lpc;
 import dev.dejavm.platform.dev.ich9.Ich9PmExtra;
@@ -36,7 +39,8 @@ import java.util.function.LongSupplier;
  * The {@code pc} and {@code q35} boards: the devices firmware built for QEMU uses, at the addresses QEMU's machines
  * give them ({@link PcLayout}), so the same images run unchanged. Both have the ISA side (8259A pair with ELCR,
  * 8254, MC146818 RTC/CMOS, i8042 with a PS/2 keyboard, port 0x92, COM1, debugcon, POST port, fw_cfg with DMA), PCI
- * configuration mechanism #1 with the reset control register, a local APIC and the ACPI PM block. The chipset
+ * configuration mechanism #1 with the reset control register, a local APIC, an I/O APIC, the ACPI PM block, and
+ * ACPI tables handed over through fw_cfg ({@link AcpiTables}). The chipset
  * differs: i440FX + PIIX3/PIIX4 on {@code pc} ({@link #buildI440fx}), Q35 MCH + ICH9 on {@code q35}
  * ({@link #buildQ35}). Unmodelled ports and addresses read as unassigned (all-ones) and are journaled as such.
  */
@@ -82,6 +86,7 @@ public final class PcBoard {
 
     private final I8259Pair pic;
     private final LocalApic lapic;
+    private final IoApic ioapic;
     private final I8042 kbc;
     private final Port92 port92;
     private final I8254 pit;
@@ -101,13 +106,21 @@ public final class PcBoard {
         pic = new I8259Pair();
         lapic = new LocalApic(timeline, pic, apicBaseMsr);
         mmio.map(LocalApic.BASE, LocalApic.SIZE, lapic, "lapic");
-        pit = new I8254(timeline, level -> pic.setIrq(PcLayout.IRQ_PIT, level));
-        com1 = new Uart16550(consoles.com1(), level -> pic.setIrq(PcLayout.IRQ_COM1, level));
+        ioapic = new IoApic(lapic);
+        lapic.setEoiBroadcast(ioapic::eoi);
+        mmio.map(IoApic.BASE, IoApic.SIZE, ioapic, "ioapic");
+        pit = new I8254(timeline, isaIrq(PcLayout.IRQ_PIT));
+        com1 = new Uart16550(consoles.com1(), isaIrq(PcLayout.IRQ_COM1));
         rtc = new Mc146818(new Mc146818.Config(config.rtcStart(), cmosMemoryFields(config)), timeline,
-                level -> pic.setIrq(PcLayout.IRQ_RTC, level));
+                isaIrq(PcLayout.IRQ_RTC));
         fwCfg = new FwCfg(config.memoryBytes(), config.cpus(), dma);
         fwCfg.setItem(X86_IRQ0_OVERRIDE, new byte[] {1, 0, 0, 0});
         fwCfg.addFile("etc/e820", e820(config));
+        final AcpiTables.Blobs acpi = AcpiTables.build(new AcpiTables.Config(config.board().equals("q35"), config.cpus(),
+                config.memoryBytes(), PcLayout.PM_BASE, false));
+        fwCfg.addFile(AcpiTables.RSDP_FILE, acpi.rsdp());
+        fwCfg.addFile(AcpiTables.TABLES_FILE, acpi.tables());
+        fwCfg.addFile(AcpiTables.LOADER_FILE, acpi.loader());
         if (config.exitAction() != null) {
             fwCfg.addFile(EXIT_ACTION_FILE, config.exitAction().getBytes(StandardCharsets.US_ASCII));
         }
@@ -134,12 +147,12 @@ public final class PcBoard {
         ports.map(PcLayout.FW_CFG_DMA_PORT, PcLayout.FW_CFG_DMA_PORTS, fwCfg.dmaPort(), "fw_cfg-dma");
         ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm"); // moved/unmapped by PIIX4 PMBA at reset
         ports.map(PcLayout.PCI_CONFIG_PORT, PcLayout.PCI_CONFIG_PORTS, pciHost, "pci-host"); // includes reset control 0xCF9
-        kbc = new I8042(control, level -> pic.setIrq(PcLayout.IRQ_KEYBOARD, level), level -> pic.setIrq(PcLayout.IRQ_MOUSE, level));
+        kbc = new I8042(control, isaIrq(PcLayout.IRQ_KEYBOARD), isaIrq(PcLayout.IRQ_MOUSE));
         ports.map(I8042.DATA_PORT, 1, kbc.dataPort(), "i8042-data");
         ports.map(I8042.COMMAND_PORT, 1, kbc.commandPort(), "i8042-command");
         port92 = new Port92(control);
         ports.map(Port92.PORT, 1, port92, "port92");
-        for (final Resettable r : new Resettable[] {pic, lapic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, kbc, port92}) {
+        for (final Resettable r : new Resettable[] {pic, lapic, ioapic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, kbc, port92}) {
             resettables.accept(r);
         }
         chipset.forEach(resettables);
@@ -200,6 +213,19 @@ public final class PcBoard {
         chipset.addAll(java.util.List.of(mch, lpc, pmExtra, ahci, smbus));
     }
 
+    /**
+     * An ISA interrupt line: it drives the 8259A input of the same number and the I/O APIC input of its global
+     * system interrupt, which is the same number except IRQ0 (the PIT), wired to GSI 2 as QEMU does and as the
+     * MADT's interrupt source override says.
+     */
+    private IrqLine isaIrq(final int irq) {
+        final int gsi = irq == 0 ? 2 : irq;
+        return level -> {
+            pic.setIrq(irq, level);
+            ioapic.setInput(gsi, level);
+        };
+    }
+
     /** The 8259A pair. */
     public I8259Pair pic() {
         return pic;
@@ -208,6 +234,11 @@ public final class PcBoard {
     /** The local APIC, which is the CPU's interrupt input (the PIC reaches the CPU through its LINT0). */
     public LocalApic lapic() {
         return lapic;
+    }
+
+    /** The I/O APIC at 0xFEC00000. */
+    public IoApic ioapic() {
+        return ioapic;
     }
 
     public PostPort post() {

@@ -25,12 +25,15 @@ import dev.dejavm.core.time.Timeline;
  *       priority (max of TPR and the highest in-service class); EOI retires the highest in-service vector. The PIC
  *       is accepted while the APIC is globally disabled or LINT0 is unmasked; at reset LINT0 is ExtINT, unmasked,
  *       as QEMU sets it for the bootstrap processor, so firmware that never touches the APIC keeps its PIC.</li>
+ *   <li>I/O APIC messages ({@link #deliver}, {@link #accepts}): fixed and lowest-priority vectors enter IRR with
+ *       their trigger mode in TMR; the EOI of a level-triggered vector is broadcast back to the I/O APIC. NMI
+ *       messages go to the CPU's NMI input; ExtINT takes the next vector from the 8259A.</li>
  *   <li>Interprocessor interrupts: there is no other CPU. ICR writes are accepted (delivery status stays idle); a
  *       fixed or NMI IPI to itself is delivered;
  *       a fixed IPI to self sets the vector in IRR.</li>
  * </ul>
  */
-public final class LocalApic implements MmioDevice, InterruptSource, Resettable, Snapshottable {
+public final class LocalApic implements MmioDevice, InterruptSource, Resettable, Snapshottable, dev.dejavm.platform.dev.ioapic.IoApic.Sink {
     public static final long BASE = 0xFEE0_0000L;
     public static final int SIZE = 0x1000;
     static final int VERSION = 0x0005_0014;
@@ -64,10 +67,18 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
      *                    interrupts the CPU
      */
     private Runnable nmiSink = () -> { };
+    private java.util.function.IntConsumer eoiBroadcast = v -> { };
+    /** An ExtINT message from the I/O APIC is waiting: the next acknowledge takes the 8259A's vector. */
+    private boolean extInt;
 
     /** Where NMIs this APIC delivers go (the CPU's NMI input). */
     public void setNmiSink(final Runnable sink) {
         this.nmiSink = sink;
+    }
+
+    /** Where the EOI of a level-triggered vector is broadcast (the I/O APIC, which clears its Remote IRR). */
+    public void setEoiBroadcast(final java.util.function.IntConsumer listener) {
+        this.eoiBroadcast = listener;
     }
 
     public LocalApic(final Timeline timeline, final InterruptSource pic, final java.util.function.LongSupplier apicBaseMsr) {
@@ -96,6 +107,7 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
         java.util.Arrays.fill(irr, 0);
         java.util.Arrays.fill(isr, 0);
         java.util.Arrays.fill(tmr, 0);
+        extInt = false;
         divideConfig = 0;
         initialCount = 0;
         loadTime = timeline.now();
@@ -263,6 +275,54 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
         }
     }
 
+    /**
+     * Physical destination: APIC ID 0 or the broadcast 0xFF. Logical: flat model (DFR model 0xF) when {@code dest}
+     * shares a bit with LDR[31:24]; cluster model when the cluster (high nibble) matches or is 0xF and the member
+     * bits intersect (SDM 11.6.2.2).
+     */
+    @Override
+    public boolean accepts(final int dest, final boolean logical) {
+        if (!logical) {
+            return dest == 0 || dest == 0xFF;
+        }
+        final int id = ldr >>> 24;
+        if ((dfr >>> 28) == 0xF) {
+            return (dest & id) != 0;
+        }
+        final int cluster = dest >>> 4;
+        return (cluster == 0xF || cluster == id >>> 4) && (dest & id & 0xF) != 0;
+    }
+
+    /**
+     * A message from the I/O APIC: a fixed or lowest-priority vector enters IRR (TMR records whether it is level
+     * triggered, so that its EOI is broadcast back), NMI goes to the CPU's NMI input, ExtINT makes the next
+     * acknowledge fetch the 8259A's vector. Vectors 0-15 are illegal and set ESR bit 6 instead.
+     */
+    @Override
+    public void deliver(final int vector, final int mode, final boolean level) {
+        switch (mode) {
+            case dev.dejavm.platform.dev.ioapic.IoApic.FIXED, dev.dejavm.platform.dev.ioapic.IoApic.LOWEST -> {
+                if (!globallyEnabled() || (svr & 0x100) == 0) {
+                    return; // a disabled APIC does not accept interrupt messages
+                }
+                setIrr(vector & 0xFF);
+                if ((vector & 0xFF) >= 16) {
+                    final int v = vector & 0xFF;
+                    if (level) {
+                        tmr[v >> 5] |= 1 << (v & 31);
+                    } else {
+                        tmr[v >> 5] &= ~(1 << (v & 31));
+                    }
+                }
+            }
+            case dev.dejavm.platform.dev.ioapic.IoApic.NMI -> nmiSink.run();
+            case dev.dejavm.platform.dev.ioapic.IoApic.EXTINT -> extInt = true;
+            default -> {
+                // nothing else is sent to this APIC
+            }
+        }
+    }
+
     private void ipi() {
         final int shorthand = (icrLow >> 18) & 3;
         final int mode = (icrLow >> 8) & 7;
@@ -304,7 +364,7 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
 
     @Override
     public boolean pending() {
-        return deliverable() >= 0 || (acceptsPic() && pic.pending());
+        return deliverable() >= 0 || ((acceptsPic() || extInt) && pic.pending());
     }
 
     @Override
@@ -315,6 +375,10 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
             isr[v >> 5] |= 1 << (v & 31);
             return v;
         }
+        if (extInt && pic.pending()) {
+            extInt = false;
+            return pic.acknowledge();
+        }
         return acceptsPic() ? pic.acknowledge() : -1;
     }
 
@@ -322,6 +386,10 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
         final int v = highest(isr);
         if (v >= 0) {
             isr[v >> 5] &= ~(1 << (v & 31));
+            if ((tmr[v >> 5] & (1 << (v & 31))) != 0) {
+                tmr[v >> 5] &= ~(1 << (v & 31));
+                eoiBroadcast.accept(v);
+            }
         }
     }
 
@@ -334,7 +402,7 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
 
     @Override
     public int stateVersion() {
-        return 1;
+        return 2;
     }
 
     @Override
@@ -346,6 +414,7 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
             }
         }
         w.putInt(divideConfig).putLong(initialCount).putLong(loadTime);
+        w.putInt(extInt ? 1 : 0);
     }
 
     @Override
@@ -365,6 +434,7 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
         divideConfig = r.getInt();
         initialCount = r.getLong();
         loadTime = r.getLong();
+        extInt = version >= 2 && r.getInt() != 0;
         scheduleTimer();
     }
 }
