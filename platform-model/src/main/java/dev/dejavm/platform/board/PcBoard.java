@@ -7,6 +7,7 @@ import dev.dejavm.core.bus.SystemControl;
 import dev.dejavm.core.state.Resettable;
 import dev.dejavm.core.time.Timeline;
 import dev.dejavm.platform.acpi.AcpiTables;
+import dev.dejavm.platform.dev.acpi.ApmPorts;
 import dev.dejavm.platform.dev.acpi.PmBlock;
 import dev.dejavm.platform.dev.debugcon.DebugCon;
 import dev.dejavm.platform.dev.IrqLine;
@@ -96,6 +97,7 @@ public final class PcBoard {
     private final Mc146818 rtc;
     private final FwCfg fwCfg;
     private final PmBlock pm;
+    private final ApmPorts apm;
     private final ResetControl resetControl;
     private final PciHostBridge pciHost;
 
@@ -126,6 +128,8 @@ public final class PcBoard {
         }
         fwCfg.seal();
         pm = new PmBlock(timeline, control);
+        pm.setSci(isaIrq(AcpiTables.SCI_IRQ));
+        apm = new ApmPorts(pm);
         resetControl = new ResetControl(control);
         pciHost = new PciHostBridge(resetControl);
         final java.util.List<Resettable> chipset = new java.util.ArrayList<>();
@@ -146,13 +150,14 @@ public final class PcBoard {
         ports.map(PcLayout.FW_CFG_PORT, PcLayout.FW_CFG_PORTS, fwCfg, "fw_cfg");
         ports.map(PcLayout.FW_CFG_DMA_PORT, PcLayout.FW_CFG_DMA_PORTS, fwCfg.dmaPort(), "fw_cfg-dma");
         ports.map(PcLayout.PM_BASE, PmBlock.LENGTH, pm, "acpi-pm"); // moved/unmapped by PIIX4 PMBA at reset
+        ports.map(ApmPorts.BASE, ApmPorts.LENGTH, apm, "apm");
         ports.map(PcLayout.PCI_CONFIG_PORT, PcLayout.PCI_CONFIG_PORTS, pciHost, "pci-host"); // includes reset control 0xCF9
         kbc = new I8042(control, isaIrq(PcLayout.IRQ_KEYBOARD), isaIrq(PcLayout.IRQ_MOUSE));
         ports.map(I8042.DATA_PORT, 1, kbc.dataPort(), "i8042-data");
         ports.map(I8042.COMMAND_PORT, 1, kbc.commandPort(), "i8042-command");
         port92 = new Port92(control);
         ports.map(Port92.PORT, 1, port92, "port92");
-        for (final Resettable r : new Resettable[] {pic, lapic, ioapic, pit, debugcon, post, com1, rtc, fwCfg, pm, pciHost, kbc, port92}) {
+        for (final Resettable r : new Resettable[] {pic, lapic, ioapic, pit, debugcon, post, com1, rtc, fwCfg, pm, apm, pciHost, kbc, port92}) {
             resettables.accept(r);
         }
         chipset.forEach(resettables);

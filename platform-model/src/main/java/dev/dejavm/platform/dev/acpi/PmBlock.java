@@ -15,8 +15,13 @@ import dev.dejavm.core.time.Timeline;
  *
  * <p>Implemented: PM1_STS write-one-to-clear with TMR_STS (bit 0) set when timer bit 23 has toggled since it was
  * last cleared; PM1_EN stored; PM1_CNT SCI_EN (bit 0) stored, and SLP_EN (bit 13) with SLP_TYP (bits 10-12) = 0
- * — QEMU's S5 value for both PIIX4 and ICH9 — requests power-off. Other sleep types (S1/S3) are ignored. No SCI
- * is raised (no interrupt controller on this board yet).
+ * — QEMU's S5 value for both PIIX4 and ICH9 — requests power-off. Other sleep types (S1/S3) are ignored.
+ *
+ * <p>The SCI (IRQ 9, level) is asserted while SCI_EN is set and an enabled status bit is set; the only status this
+ * model raises is TMR_STS, at each toggle of timer bit 23 (every 2^23 ticks, about 2.34 s), scheduled on the
+ * timeline while TMR_EN and SCI_EN are both set. {@link #apmCommand} carries out the FADT's ACPI_ENABLE (0xF1) and
+ * ACPI_DISABLE (0xF0) commands written to the APM control port, setting or clearing SCI_EN, as QEMU's PIIX4 and
+ * ICH9 do without SMM.
  */
 public final class PmBlock implements PortDevice, Resettable, Snapshottable {
     /** ACPI PM timer frequency in Hz. */
@@ -39,10 +44,51 @@ public final class PmBlock implements PortDevice, Resettable, Snapshottable {
     private int cnt;
     /** Timer bit 23 at the last TMR_STS clear; TMR_STS is derived from the current counter. */
     private long tmrStsEpoch;
+    private dev.dejavm.platform.dev.IrqLine sci = dev.dejavm.platform.dev.IrqLine.NONE;
+    private final int tmrEvent;
+    private boolean sciLevel;
+    public static final int TMR_EN = 1;
+    /** FADT ACPI_ENABLE / ACPI_DISABLE values for the SMI command port. */
+    public static final int APM_ACPI_ENABLE = 0xF1, APM_ACPI_DISABLE = 0xF0;
 
     public PmBlock(final Timeline timeline, final SystemControl control) {
         this.timeline = timeline;
         this.control = control;
+        this.tmrEvent = timeline.register("acpi-pm-timer", now -> updateSci());
+    }
+
+    /** The SCI output (ISA IRQ 9 on both boards). */
+    public void setSci(final dev.dejavm.platform.dev.IrqLine line) {
+        this.sci = line;
+    }
+
+    /** A value written to the APM control port (0xB2): ACPI enable/disable set or clear SCI_EN. */
+    public void apmCommand(final int value) {
+        if (value == APM_ACPI_ENABLE) {
+            cnt |= SCI_EN;
+        } else if (value == APM_ACPI_DISABLE) {
+            cnt &= ~SCI_EN;
+        }
+        updateSci();
+    }
+
+    /** Virtual time (ns) of the first tick at or after tick {@code ticks}. */
+    static long timeOfTick(final long ticks) {
+        final long q = ticks / PM_TIMER_HZ;
+        final long r = ticks % PM_TIMER_HZ;
+        return q * 1_000_000_000L + (r * 1_000_000_000L + PM_TIMER_HZ - 1) / PM_TIMER_HZ;
+    }
+
+    private void updateSci() {
+        final boolean level = (cnt & SCI_EN) != 0 && (status() & en & 0xFFFF) != 0;
+        if (level != sciLevel) {
+            sciLevel = level;
+            sci.set(level);
+        }
+        timeline.cancel(tmrEvent);
+        if ((cnt & SCI_EN) != 0 && (en & TMR_EN) != 0 && (status() & TMR_STS) == 0) {
+            timeline.schedule(tmrEvent, timeOfTick((tmrStsEpoch + 1) << 23));
+        }
     }
 
     /** The 24-bit counter value at virtual time {@code ns}: floor(ns × 3579545 / 10^9) mod 2^24, exactly. */
@@ -93,6 +139,7 @@ public final class PmBlock implements PortDevice, Resettable, Snapshottable {
         if (offset <= PM1_CNT + 1 && offset + size > PM1_CNT + 1) { // the write reached SLP_EN's byte
             checkSleep();
         }
+        updateSci();
     }
 
     private void writeByte(final int offset, final int b) {
@@ -129,6 +176,7 @@ public final class PmBlock implements PortDevice, Resettable, Snapshottable {
         en = 0;
         cnt = 0;
         tmrStsEpoch = ticksAt(timeline.now()) >>> 23;
+        updateSci();
     }
 
     @Override
@@ -152,5 +200,7 @@ public final class PmBlock implements PortDevice, Resettable, Snapshottable {
         en = r.getShort();
         cnt = r.getShort();
         tmrStsEpoch = r.getLong();
+        sciLevel = false;
+        updateSci();
     }
 }

@@ -73,4 +73,39 @@ class PmBlockTest extends DeviceContract<PmBlock> {
         outw(0x600, 1);
         assertEquals(0, inw(0x600) & 1);
     }
+
+    @Test
+    void apmCommandsSwitchAcpiModeAndThePortsReadBack() {
+        final PmBlock pm = mapped();
+        final ApmPorts apm = new ApmPorts(pm);
+        bus.map(ApmPorts.BASE, ApmPorts.LENGTH, apm, "apm");
+        outb(0xB2, 0xF1); // FADT ACPI_ENABLE
+        assertEquals(1, inw(0x604) & 1, "SCI_EN set");
+        outb(0xB2, 0x12); // any other command: SMI only (none here)
+        assertEquals(1, inw(0x604) & 1);
+        outb(0xB2, 0xF0); // ACPI_DISABLE
+        assertEquals(0, inw(0x604) & 1);
+        outb(0xB3, 0x5A);
+        assertEquals(0xF0, inb(0xB2));
+        assertEquals(0x5A, inb(0xB3));
+    }
+
+    @Test
+    void sciIsAssertedByAnEnabledTimerOverflowUntilTheStatusIsCleared() {
+        final PmBlock pm = mapped();
+        final java.util.List<Boolean> sci = new java.util.ArrayList<>();
+        pm.setSci(sci::add);
+        outw(0x602, 0x0001); // TMR_EN
+        outw(0x604, 0x0001); // SCI_EN
+        // Bit 23 toggles after 2^23 ticks at 3.579545 MHz: 8388608 / 3579545 s = 2.343484... s.
+        step(2_343_484_000L);
+        assertEquals(java.util.List.of(), sci, "not yet");
+        step(1_000L);
+        assertEquals(java.util.List.of(true), sci);
+        outw(0x600, 0x0001); // clear TMR_STS
+        assertEquals(java.util.List.of(true, false), sci);
+        outw(0x604, 0x0000); // SCI_EN off: nothing more even at the next toggle
+        step(3_000_000_000L);
+        assertEquals(java.util.List.of(true, false), sci);
+    }
 }
