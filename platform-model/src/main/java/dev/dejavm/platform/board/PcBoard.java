@@ -11,6 +11,7 @@ import dev.dejavm.platform.dev.acpi.ApmPorts;
 import dev.dejavm.platform.dev.acpi.PmBlock;
 import dev.dejavm.platform.dev.debugcon.DebugCon;
 import dev.dejavm.platform.dev.IrqLine;
+import dev.dejavm.platform.dev.dma.I8237Pair;
 import dev.dejavm.platform.dev.fwcfg.FwCfg;
 import dev.dejavm.platform.dev.ioapic.IoApic;
 import dev.dejavm.platform.dev.ich9.Ich9Ahci;
@@ -90,6 +91,7 @@ public final class PcBoard {
     private final IoApic ioapic;
     private final I8042 kbc;
     private final Port92 port92;
+    private final I8237Pair isaDma;
     private final I8254 pit;
     private final DebugCon debugcon;
     private final PostPort post = new PostPort();
@@ -155,9 +157,15 @@ public final class PcBoard {
         kbc = new I8042(control, isaIrq(PcLayout.IRQ_KEYBOARD), isaIrq(PcLayout.IRQ_MOUSE));
         ports.map(I8042.DATA_PORT, 1, kbc.dataPort(), "i8042-data");
         ports.map(I8042.COMMAND_PORT, 1, kbc.commandPort(), "i8042-command");
+        isaDma = new I8237Pair();
+        ports.map(I8237Pair.MASTER_BASE, I8237Pair.CONTROLLER_PORTS, isaDma.masterPorts(), "dma-master");
+        ports.map(I8237Pair.SLAVE_BASE, 2 * I8237Pair.CONTROLLER_PORTS, isaDma.slavePorts(), "dma-slave");
+        for (final int[] range : I8237Pair.PAGE_RANGES) {
+            ports.map(range[0], range[1], isaDma.pagePorts(range[0]), "dma-page");
+        }
         port92 = new Port92(control);
         ports.map(Port92.PORT, 1, port92, "port92");
-        for (final Resettable r : new Resettable[] {pic, lapic, ioapic, pit, debugcon, post, com1, rtc, fwCfg, pm, apm, pciHost, kbc, port92}) {
+        for (final Resettable r : new Resettable[] {pic, lapic, ioapic, pit, debugcon, post, com1, rtc, fwCfg, pm, apm, pciHost, kbc, port92, isaDma}) {
             resettables.accept(r);
         }
         chipset.forEach(resettables);
