@@ -13,6 +13,7 @@ import dev.dejavm.platform.dev.debugcon.DebugCon;
 import dev.dejavm.platform.dev.IrqLine;
 import dev.dejavm.platform.dev.dma.I8237Pair;
 import dev.dejavm.platform.dev.fwcfg.FwCfg;
+import dev.dejavm.platform.dev.hpet.Hpet;
 import dev.dejavm.platform.dev.ioapic.IoApic;
 import dev.dejavm.platform.dev.ich9.Ich9Ahci;
 import dev.dejavm.platform.dev.ich9.Ich9Lpc;
@@ -41,7 +42,8 @@ import java.util.function.LongSupplier;
  * The {@code pc} and {@code q35} boards: the devices firmware built for QEMU uses, at the addresses QEMU's machines
  * give them ({@link PcLayout}), so the same images run unchanged. Both have the ISA side (8259A pair with ELCR,
  * 8254, MC146818 RTC/CMOS, i8042 with a PS/2 keyboard, port 0x92, COM1, debugcon, POST port, fw_cfg with DMA), PCI
- * configuration mechanism #1 with the reset control register, a local APIC, an I/O APIC, the ACPI PM block, and
+ * configuration mechanism #1 with the reset control register, a local APIC, an I/O APIC, an HPET, ISA DMA, the ACPI
+ * PM block with the APM ports, and
  * ACPI tables handed over through fw_cfg ({@link AcpiTables}). The chipset
  * differs: i440FX + PIIX3/PIIX4 on {@code pc} ({@link #buildI440fx}), Q35 MCH + ICH9 on {@code q35}
  * ({@link #buildQ35}). Unmodelled ports and addresses read as unassigned (all-ones) and are journaled as such.
@@ -49,6 +51,8 @@ import java.util.function.LongSupplier;
 public final class PcBoard {
     /** fw_cfg file through which the user tells the bundled firmware how to end. */
     public static final String EXIT_ACTION_FILE = "opt/dev.dejavm/exit";
+    /** The HPET timers' Tn_INT_ROUTE_CAP as QEMU 7.2 sets it: I/O APIC pin 2 on pc, pins 2, 8 and 16-23 on q35. */
+    static final int HPET_INTCAP_PC = 0x0000_0004, HPET_INTCAP_Q35 = 0x00FF_0104;
     /** QEMU's x86 arch-local fw_cfg item FW_CFG_IRQ0_OVERRIDE (hw/i386/fw_cfg.h): 1 = IRQ0 is routed to GSI 2. */
     public static final int X86_IRQ0_OVERRIDE = 0x8002;
     /** e820 type of usable RAM (ACPI 6.5, 15.1 "AddressRangeMemory"). */
@@ -89,6 +93,9 @@ public final class PcBoard {
     private final I8259Pair pic;
     private final LocalApic lapic;
     private final IoApic ioapic;
+    private final Hpet hpet;
+    /** The levels the 8254 (IRQ0) and the RTC (IRQ8) drive, remembered while the HPET's legacy mode mutes them. */
+    private final boolean[] legacyHeld = new boolean[16];
     private final I8042 kbc;
     private final Port92 port92;
     private final I8237Pair isaDma;
@@ -113,15 +120,36 @@ public final class PcBoard {
         ioapic = new IoApic(lapic);
         lapic.setEoiBroadcast(ioapic::eoi);
         mmio.map(IoApic.BASE, IoApic.SIZE, ioapic, "ioapic");
-        pit = new I8254(timeline, isaIrq(PcLayout.IRQ_PIT));
+        hpet = new Hpet(timeline, config.board().equals("q35") ? HPET_INTCAP_Q35 : HPET_INTCAP_PC, new Hpet.Lines() {
+            @Override
+            public void isaIrq(final int irq, final boolean level) {
+                PcBoard.this.isaIrq(irq).set(level);
+            }
+
+            @Override
+            public void ioapicPin(final int pin, final boolean level) {
+                ioapic.setInput(pin, level);
+            }
+
+            @Override
+            public void legacyReplacementChanged(final boolean enabled) {
+                for (final int irq : new int[] {PcLayout.IRQ_PIT, PcLayout.IRQ_RTC}) {
+                    if (legacyHeld[irq]) {
+                        PcBoard.this.isaIrq(irq).set(!enabled);
+                    }
+                }
+            }
+        });
+        mmio.map(Hpet.BASE, Hpet.SIZE, hpet, "hpet");
+        pit = new I8254(timeline, mutedByHpet(PcLayout.IRQ_PIT));
         com1 = new Uart16550(consoles.com1(), isaIrq(PcLayout.IRQ_COM1));
         rtc = new Mc146818(new Mc146818.Config(config.rtcStart(), cmosMemoryFields(config)), timeline,
-                isaIrq(PcLayout.IRQ_RTC));
+                mutedByHpet(PcLayout.IRQ_RTC));
         fwCfg = new FwCfg(config.memoryBytes(), config.cpus(), dma);
         fwCfg.setItem(X86_IRQ0_OVERRIDE, new byte[] {1, 0, 0, 0});
         fwCfg.addFile("etc/e820", e820(config));
         final AcpiTables.Blobs acpi = AcpiTables.build(new AcpiTables.Config(config.board().equals("q35"), config.cpus(),
-                config.memoryBytes(), PcLayout.PM_BASE, false));
+                config.memoryBytes(), PcLayout.PM_BASE, true));
         fwCfg.addFile(AcpiTables.RSDP_FILE, acpi.rsdp());
         fwCfg.addFile(AcpiTables.TABLES_FILE, acpi.tables());
         fwCfg.addFile(AcpiTables.LOADER_FILE, acpi.loader());
@@ -165,7 +193,7 @@ public final class PcBoard {
         }
         port92 = new Port92(control);
         ports.map(Port92.PORT, 1, port92, "port92");
-        for (final Resettable r : new Resettable[] {pic, lapic, ioapic, pit, debugcon, post, com1, rtc, fwCfg, pm, apm, pciHost, kbc, port92, isaDma}) {
+        for (final Resettable r : new Resettable[] {pic, lapic, ioapic, hpet, pit, debugcon, post, com1, rtc, fwCfg, pm, apm, pciHost, kbc, port92, isaDma}) {
             resettables.accept(r);
         }
         chipset.forEach(resettables);
@@ -236,6 +264,20 @@ public final class PcBoard {
         return level -> {
             pic.setIrq(irq, level);
             ioapic.setInput(gsi, level);
+        };
+    }
+
+    /**
+     * The 8254's IRQ0 and the RTC's IRQ8: silent while the HPET is in legacy replacement mode, where its timers 0
+     * and 1 drive those lines instead (IA-PC HPET 1.0a, 2.3.5).
+     */
+    private IrqLine mutedByHpet(final int irq) {
+        final IrqLine line = isaIrq(irq);
+        return level -> {
+            legacyHeld[irq] = level;
+            if (!hpet.legacyReplacement()) {
+                line.set(level);
+            }
         };
     }
 
