@@ -1,6 +1,7 @@
 package dev.dejavm.cli;
 
 import dev.dejavm.platform.BadInputException;
+import dev.dejavm.platform.board.Checkpoints;
 import dev.dejavm.platform.board.Consoles;
 import dev.dejavm.platform.board.Machine;
 import dev.dejavm.platform.board.MachineConfig;
@@ -44,6 +45,11 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "SEQ", defaultValue = "-1",
             description = "Compare records 0..SEQ only, then stop (the replay of a window; default: the whole journal).")
     long until;
+
+    @Option(names = "--from-checkpoint", paramLabel = "N", defaultValue = "0",
+            description = "Start from checkpoint N (recorded with run --checkpoint-every) instead of power-on; the events "
+                    + "before it are not re-executed.")
+    int fromCheckpoint;
 
     @Override
     public Integer call() {
@@ -104,10 +110,27 @@ final class ReplayCommand implements Callable<Integer> {
                     throw new BadInputException(copy + " has sha256 " + vars.sha256() + " but the journal recorded " + varsSha);
                 }
             }
+            final String every = reader.header().config().get(RunCommand.CHECKPOINT_KEY);
+            long firstCompared = 0;
             try (Machine m = new Machine(config, image, Consoles.NONE, vars)) {
                 final JournalComparator cmp = new JournalComparator(reader, m.stamp(), context, m::abort);
                 if (until >= 0) {
                     cmp.setUntil(until);
+                }
+                if (every != null) {
+                    m.setCheckpoints(Long.parseLong(every), n -> { }); // the same boundaries, journaled, nothing saved
+                }
+                if (fromCheckpoint > 0) {
+                    final Checkpoints.Info info = Checkpoints.restore(m, journal, fromCheckpoint);
+                    firstCompared = info.recordSeq() + 1;
+                    if (!cmp.startAt(firstCompared)) {
+                        throw new BadInputException("checkpoint " + fromCheckpoint + " names record " + info.recordSeq()
+                                + ", beyond the journal's end");
+                    }
+                    out.printf(Locale.ROOT, "from checkpoint %d: instruction %,d, virtual time %s, record %,d%n", fromCheckpoint,
+                            info.icount(), Durations.format(info.virtualNs()), info.recordSeq());
+                } else if (fromCheckpoint < 0) {
+                    throw new BadInputException("--from-checkpoint must be 1 or more");
                 }
                 m.setEventSink(cmp);
                 result = m.run();
@@ -130,8 +153,13 @@ final class ReplayCommand implements Callable<Integer> {
                 out.flush();
                 return ExitCodes.OK;
             }
-            out.printf(Locale.ROOT, "replay matched: %,d events identical (digest sha256:%s), outcome %s after %,d instructions%n",
-                    compared, recordedDigest, result.outcome().text(), result.instructions());
+            if (firstCompared > 0) {
+                out.printf(Locale.ROOT, "replay matched: records %,d..%,d identical, outcome %s after %,d instructions%n",
+                        firstCompared, compared - 1, result.outcome().text(), result.instructions());
+            } else {
+                out.printf(Locale.ROOT, "replay matched: %,d events identical (digest sha256:%s), outcome %s after %,d instructions%n",
+                        compared, recordedDigest, result.outcome().text(), result.instructions());
+            }
             out.flush();
             if (compared != recordedEvents) {
                 throw new IllegalStateException("compared " + compared + " of " + recordedEvents + " events");

@@ -1,6 +1,7 @@
 package dev.dejavm.cli;
 
 import dev.dejavm.platform.BadInputException;
+import dev.dejavm.platform.board.Checkpoints;
 import dev.dejavm.platform.board.Consoles;
 import dev.dejavm.platform.board.Machine;
 import dev.dejavm.platform.board.MachineConfig;
@@ -103,6 +104,41 @@ final class RunCommand implements Callable<Integer> {
             description = "Passed to the firmware as fw_cfg file opt/dev.dejavm/exit (the bundled firmware obeys it).")
     String exitAction;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N",
+            description = "Save the whole machine state beside the journal every N instructions (e.g. 50M; 0 = never, the default), "
+                    + "so that replay and bisect can start there.")
+    String checkpointEvery = "0";
+
+    /** Journal header key of the checkpoint interval (instructions). */
+    static final String CHECKPOINT_KEY = "checkpoint-every";
+
+    /** An instruction count: digits with an optional decimal suffix k, M or G. */
+    static long parseCount(final String option, final String text) {
+        final String t = text.trim();
+        long unit = 1;
+        String digits = t;
+        if (!t.isEmpty()) {
+            switch (Character.toLowerCase(t.charAt(t.length() - 1))) {
+                case 'k' -> unit = 1_000L;
+                case 'm' -> unit = 1_000_000L;
+                case 'g' -> unit = 1_000_000_000L;
+                default -> unit = 1;
+            }
+            if (unit != 1) {
+                digits = t.substring(0, t.length() - 1);
+            }
+        }
+        try {
+            final long v = Math.multiplyExact(Long.parseLong(digits), unit);
+            if (v < 0) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (final NumberFormatException | ArithmeticException e) {
+            throw new BadInputException(option + " '" + text + "' is not an instruction count (e.g. 1000000 or 50M)");
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
         if (flash != null && (vars != null || !"builtin".equals(firmware))) {
@@ -114,6 +150,10 @@ final class RunCommand implements Callable<Integer> {
                 .withReboots(checkedReboots(reboots)).withPorts(port("--post-port", postPort), port("--debugcon-port", debugconPort))
                 .withSerialInput(readScript(serialInput));
         final FirmwareImage image = FirmwareImage.load(config.firmware());
+        final long every = parseCount("--checkpoint-every", checkpointEvery);
+        if (every > 0 && noJournal) {
+            throw new BadInputException("--checkpoint-every needs a journal (checkpoints are kept beside it)");
+        }
         final Path journalDir = noJournal ? null : (journal != null ? journal : defaultJournalDir());
         if (journalDir != null) {
             checkJournalDir(journalDir);
@@ -123,7 +163,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try (VarsStore store = flash != null ? VarsStore.openUnified(flash)
                 : vars == null ? null : VarsStore.open(vars, varsTemplate != null ? varsTemplate : defaultTemplate(config.firmware()))) {
-            return run(config, image, journalDir, store);
+            return run(config, image, journalDir, store, every);
         }
     }
 
@@ -142,7 +182,8 @@ final class RunCommand implements Callable<Integer> {
         return Files.isRegularFile(debian) ? debian : null;
     }
 
-    private int run(final MachineConfig config, final FirmwareImage image, final Path journalDir, final VarsStore store) throws IOException {
+    private int run(final MachineConfig config, final FirmwareImage image, final Path journalDir, final VarsStore store,
+                    final long checkpointInterval) throws IOException {
 
         final PrintWriter out = spec.commandLine().getOut();
         final boolean bothOnTerminal = "-".equals(serial) && "-".equals(debugcon);
@@ -168,12 +209,25 @@ final class RunCommand implements Callable<Integer> {
                         recorded.put(FLASH_KEY, "unified");
                     }
                 }
+                if (checkpointInterval > 0) {
+                    recorded.put(CHECKPOINT_KEY, Long.toString(checkpointInterval));
+                }
                 final JournalHeader header = JournalHeader.create(Version.VERSION, recorded, image.sha256());
                 try (JournalWriter writer = JournalWriter.create(journalDir, header, m.stamp())) {
                     if (store != null) {
                         Files.write(journalDir.resolve(VARS_COPY), store.initial());
                     }
                     m.setEventSink(writer);
+                    if (checkpointInterval > 0) {
+                        final Checkpoints.Writer saved = new Checkpoints.Writer(journalDir);
+                        m.setCheckpoints(checkpointInterval, n -> {
+                            try {
+                                saved.write(m, n, writer.eventCount());
+                            } catch (final IOException e) {
+                                throw new java.io.UncheckedIOException("cannot write checkpoint " + n + ": " + e.getMessage(), e);
+                            }
+                        });
+                    }
                     result = m.run();
                     digest = writer.digestHex();
                     events = writer.eventCount();

@@ -57,6 +57,13 @@ public final class Machine implements SystemControl, AutoCloseable {
     private EventSink sink = EventSink.NONE;
     /** The seed of the RDRAND/RDSEED generator (fixed: the same machine gives the same sequence). */
     static final long RANDOM_SEED = 0x646A_766D_5244_524EL;
+    /** The RDRAND/RDSEED generator's state (SplitMix64), part of the machine state. */
+    private final long[] randomState = {RANDOM_SEED};
+    private SerialFeeder feeder;
+    private long checkpointEvery;
+    private CheckpointListener checkpointListener;
+    private long nextCheckpoint = Long.MAX_VALUE;
+    private int checkpointNumber;
     private int pendingReset = -1;
     private boolean pendingPowerOff;
     private boolean timeLimitHit;
@@ -87,6 +94,7 @@ public final class Machine implements SystemControl, AutoCloseable {
             final SerialScript script = SerialScript.parse(config.serialInput());
             final SerialFeeder feeder = script.isEmpty() ? null
                 : new SerialFeeder(script, timeline, () -> sink, PcLayout.COM1_BASE);
+            this.feeder = feeder;
             final Consoles watched = feeder == null ? consoles
                 : new Consoles(consoles.debugcon(), b -> {
                     consoles.com1().accept(b);
@@ -103,9 +111,8 @@ public final class Machine implements SystemControl, AutoCloseable {
             board.lapic().setNmiSink(interpreter::raiseNmi);
         }
         // RDRAND/RDSEED: a generator with a fixed seed, every value journaled (replay re-creates the same sequence).
-        final dev.dejavm.core.cpu.EntropySource random = dev.dejavm.core.cpu.EntropySource.seeded(RANDOM_SEED);
         interpreter.setEntropySource((isSeed, bits) -> {
-            final long v = random.next(isSeed, bits) & (bits == 64 ? -1L : (1L << bits) - 1);
+            final long v = dev.dejavm.core.cpu.EntropySource.splitMix64(randomState) & (bits == 64 ? -1L : (1L << bits) - 1);
             sink.onEvent(EventKind.RANDOM, 0, isSeed ? 1 : 0, bits / 8, v);
             return v;
         });
@@ -370,6 +377,24 @@ public final class Machine implements SystemControl, AutoCloseable {
         interpreter.requestStop();
     }
 
+    /** Told at each checkpoint boundary; it journals the checkpoint and, when recording, saves the state. */
+    @FunctionalInterface
+    public interface CheckpointListener {
+        /** @param number the checkpoint's number, from 1 */
+        void onCheckpoint(int number);
+    }
+
+    /**
+     * Takes a checkpoint every {@code every} instructions (at icount N, 2N, ...; 0 = none): the run stops at that
+     * instruction boundary, {@code listener} is called, and the run goes on exactly as it would have without the
+     * stop. The boundaries depend only on the instruction count, so a replay meets the same ones.
+     */
+    public void setCheckpoints(final long every, final CheckpointListener listener) {
+        this.checkpointEvery = every;
+        this.checkpointListener = listener;
+        this.nextCheckpoint = every > 0 ? (interpreter.icount() / every + 1) * every : Long.MAX_VALUE;
+    }
+
     /** Runs until the guest powers off, resets more often than allowed, crashes, hangs, or hits a limit. */
     public RunResult run() {
         final long icountLimit = config.maxIcount() == 0 ? Long.MAX_VALUE : config.maxIcount();
@@ -378,7 +403,15 @@ public final class Machine implements SystemControl, AutoCloseable {
             if (budget <= 0) {
                 return end(EventKind.INSN_LIMIT, Outcome.INSN_LIMIT, 0, 0, "");
             }
-            final int stop = interpreter.run(budget);
+            final int stop = interpreter.run(Math.min(budget, nextCheckpoint - interpreter.icount()));
+            if (stop == StopReason.BUDGET && interpreter.icount() == nextCheckpoint && !abortRequested && !pendingPowerOff
+                    && pendingReset < 0) {
+                nextCheckpoint += checkpointEvery;
+                checkpointNumber++;
+                checkpointListener.onCheckpoint(checkpointNumber);
+                sink.onEvent(EventKind.CHECKPOINT, 0, checkpointNumber, 0, 0);
+                continue;
+            }
             if (abortRequested) {
                 return result(Outcome.ABORTED, "");
             }
@@ -422,6 +455,85 @@ public final class Machine implements SystemControl, AutoCloseable {
                 }
             }
         }
+    }
+
+    // ---- machine state (checkpoints) ---------------------------------------------------------------------------
+
+    /** Version of the layout {@link #saveState} writes. */
+    public static final int STATE_VERSION = 1;
+
+    /** Everything that is not RAM, in a fixed order: the run's own counters, CPU, devices, and the timeline last. */
+    private List<dev.dejavm.core.state.Snapshottable> stateParts() {
+        final List<dev.dejavm.core.state.Snapshottable> parts = new ArrayList<>();
+        parts.add(cpu);
+        parts.add(interpreter);
+        for (final Resettable d : devices) {
+            if (d instanceof dev.dejavm.core.state.Snapshottable s) {
+                parts.add(s);
+            }
+        }
+        if (feeder != null) {
+            parts.add(feeder);
+        }
+        parts.add(timeline); // last: its deadlines and ordering override what device loads scheduled
+        return parts;
+    }
+
+    /**
+     * The machine's state apart from RAM, at an instruction boundary: CPU, interpreter, every device (flash
+     * contents included), the RDRAND generator, the serial input script's progress, the timeline, the A20 gate and
+     * the reset and checkpoint counters. Each part is tagged with its id and version.
+     */
+    public byte[] saveState() {
+        final dev.dejavm.core.state.StateWriter w = new dev.dejavm.core.state.StateWriter();
+        w.putInt(STATE_VERSION).putInt(resets).putInt(checkpointNumber).putBoolean(memory.a20()).putLong(randomState[0]);
+        for (final dev.dejavm.core.state.Snapshottable p : stateParts()) {
+            final dev.dejavm.core.state.StateWriter pw = new dev.dejavm.core.state.StateWriter();
+            p.save(pw);
+            w.putString(p.stateId()).putInt(p.stateVersion()).putBytes(pw.toByteArray());
+        }
+        return w.toByteArray();
+    }
+
+    /**
+     * Restores what {@link #saveState} wrote into this machine, which must have been built from the same
+     * configuration (the parts must match one for one). RAM is restored separately ({@link #ram()}).
+     * @throws IllegalStateException when the state does not fit this machine
+     */
+    public void loadState(final byte[] state) {
+        final dev.dejavm.core.state.StateReader r = new dev.dejavm.core.state.StateReader(state);
+        final int version = r.getInt();
+        if (version != STATE_VERSION) {
+            throw new IllegalStateException("machine state version " + version + ", this dejavm reads " + STATE_VERSION);
+        }
+        resets = r.getInt();
+        checkpointNumber = r.getInt();
+        final boolean a20 = r.getBoolean();
+        randomState[0] = r.getLong();
+        for (final dev.dejavm.core.state.Snapshottable p : stateParts()) {
+            final String id = r.getString();
+            final int v = r.getInt();
+            final byte[] data = r.getBytes();
+            if (!id.equals(p.stateId())) {
+                throw new IllegalStateException("machine state has part '" + id + "' where this machine has '" + p.stateId() + "'");
+            }
+            if (v > p.stateVersion()) {
+                throw new IllegalStateException("part '" + id + "' is version " + v + ", newer than this dejavm's " + p.stateVersion());
+            }
+            p.load(new dev.dejavm.core.state.StateReader(data), v);
+        }
+        memory.setA20(a20);
+        interpreter.flushCaches();
+        pendingReset = -1;
+        pendingPowerOff = false;
+        if (checkpointEvery > 0) {
+            nextCheckpoint = (interpreter.icount() / checkpointEvery + 1) * checkpointEvery;
+        }
+    }
+
+    /** Guest RAM (for checkpoints). */
+    public GuestRam ram() {
+        return ram;
     }
 
     /** Warm reset of every device and the CPU: RAM and CMOS RAM survive, as on hardware. */

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * event. Everything is driven by guest output and virtual time, so the same run types the same bytes at the same
  * instructions.
  */
-final class SerialFeeder {
+final class SerialFeeder implements dev.dejavm.core.state.Snapshottable {
     private final SerialScript script;
     private final Timeline timeline;
     private final Supplier<EventSink> sink;
@@ -101,5 +101,33 @@ final class SerialFeeder {
         if (typed < typing.length) {
             timeline.schedule(typeTimer, timeline.now() + SerialScript.BYTE_NS);
         }
+    }
+
+    @Override
+    public String stateId() {
+        return "serial-input";
+    }
+
+    @Override
+    public int stateVersion() {
+        return 1;
+    }
+
+    /** The script's progress: the current step, the text seen so far for its trigger, and the bytes still to type. */
+    @Override
+    public void save(final dev.dejavm.core.state.StateWriter w) {
+        w.putInt(next).putBytes(java.util.Arrays.copyOf(window, windowLen)).putInt(window.length).putBytes(typing).putInt(typed);
+    }
+
+    @Override
+    public void load(final dev.dejavm.core.state.StateReader r, final int version) {
+        next = r.getInt();
+        final byte[] seen = r.getBytes();
+        window = new byte[r.getInt()];
+        System.arraycopy(seen, 0, window, 0, Math.min(seen.length, window.length));
+        windowLen = Math.min(seen.length, window.length);
+        typing = r.getBytes();
+        typed = r.getInt();
+        // Its timers are the timeline's, restored with it.
     }
 }

@@ -19,11 +19,14 @@ public interface EntropySource {
      */
     static EntropySource seeded(final long seed) {
         final long[] state = {seed};
-        return (isSeed, bits) -> {
-            long z = state[0] += 0x9E3779B97F4A7C15L;
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            return z ^ (z >>> 31);
-        };
+        return (isSeed, bits) -> splitMix64(state);
+    }
+
+    /** One SplitMix64 step on {@code state[0]} (the generator's whole state, so a snapshot can keep it). */
+    static long splitMix64(final long[] state) {
+        long z = state[0] += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

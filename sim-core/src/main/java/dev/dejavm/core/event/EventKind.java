@@ -36,8 +36,14 @@ public final class EventKind {
     /** A byte typed into a serial port by the input script: address = the port's base, value = the byte. */
     public static final int INPUT = 14;
 
+    /**
+     * A checkpoint: the whole machine state at this instruction boundary was saved beside the journal; address =
+     * the checkpoint's number (from 1).
+     */
+    public static final int CHECKPOINT = 15;
+
     /** The highest kind this version defines. */
-    public static final int LAST = INPUT;
+    public static final int LAST = CHECKPOINT;
 
     /** Flag bit: the access hit no device (unassigned port or address). */
     public static final int FLAG_UNASSIGNED = 1;
@@ -61,6 +67,7 @@ public final class EventKind {
             case END -> "end";
             case RANDOM -> "random";
             case INPUT -> "input";
+            case CHECKPOINT -> "checkpoint";
             default -> "kind-" + kind;
         };
     }

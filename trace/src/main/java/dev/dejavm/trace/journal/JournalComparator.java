@@ -33,6 +33,24 @@ public final class JournalComparator implements EventSink {
         }
     }
 
+    /**
+     * Starts the comparison at record {@code first} (a replay resumed from a checkpoint): the records before it are
+     * read and kept as context only.
+     * @return false if the journal holds fewer records
+     */
+    public boolean startAt(final long first) {
+        while (seq < first) {
+            if (!recorded.next(expected)) {
+                return false;
+            }
+            if (contextSize > 0) {
+                context[(int) (seq % contextSize)].copyFrom(expected);
+            }
+            seq++;
+        }
+        return true;
+    }
+
     /** Compare records 0..{@code last} only; once they matched the run is stopped (replay of a window). */
     public void setUntil(final long last) {
         this.until = last;

@@ -87,5 +87,16 @@ public final class I440fx extends ConfigSpace implements Resettable, Snapshottab
     @Override
     public void load(final StateReader r, final int version) {
         loadConfig(r);
+        applyAllPam(listener, PAM0, config);
+    }
+
+    /** Tells {@code listener} every PAM segment's mode from the registers (after a state restore). */
+    static void applyAllPam(final PamListener listener, final int pam0, final byte[] config) {
+        listener.onPam(0xF0000, 0x10000, (config[pam0] >> 4) & 3);
+        for (int i = 1; i <= 6; i++) {
+            final int segment = 0xC0000 + (i - 1) * 0x8000;
+            listener.onPam(segment, 0x4000, config[pam0 + i] & 3);
+            listener.onPam(segment + 0x4000, 0x4000, (config[pam0 + i] >> 4) & 3);
+        }
     }
 }

@@ -147,5 +147,6 @@ public final class Q35Mch extends ConfigSpace implements Resettable, Snapshottab
     public void load(final StateReader r, final int version) {
         loadConfig(r);
         publishEcam();
+        I440fx.applyAllPam(pam, PAM0, config);
     }
 }
