@@ -67,52 +67,14 @@ final class ReplayCommand implements Callable<Integer> {
             recordedDigest = check.digestHex();
         }
         try (JournalReader reader = JournalReader.open(journal)) {
-            final MachineConfig config = MachineConfig.fromMap(reader.header().config());
-            final FirmwareImage image;
-            if (firmwareOverride != null) {
-                image = FirmwareImage.load(firmwareOverride);
-            } else if (reader.header().config().containsKey(RunCommand.FLASH_KEY)) {
-                // --flash: the image was written during the run; its power-on contents are the copy beside the journal.
-                final java.nio.file.Path copy = journal.resolve(RunCommand.VARS_COPY);
-                try {
-                    image = FirmwareImage.validated(config.firmware(), java.nio.file.Files.readAllBytes(copy));
-                } catch (final java.io.IOException e) {
-                    throw new BadInputException("cannot read " + copy + " (the flash image at power-on): " + e.getMessage());
-                }
-                if (!image.sha256().equals(reader.header().firmwareSha256())) {
-                    throw new BadInputException(copy + " does not hold the recorded flash image (sha256 differs)");
-                }
-            } else {
-                image = FirmwareImage.load(config.firmware());
-                if (!image.sha256().equals(reader.header().firmwareSha256())) {
-                    throw new BadInputException("firmware '" + config.firmware() + "' has sha256 " + image.sha256()
-                            + " but the journal was recorded with " + reader.header().firmwareSha256()
-                            + " (give the recorded image with --firmware)");
-                }
-            }
+            final Recorded rec = recorded(journal, reader.header(), firmwareOverride);
+            final MachineConfig config = rec.config();
             final RunResult result;
             final JournalComparator.Divergence divergence;
             final long compared;
-            final String varsSha = reader.header().config().get(RunCommand.VARS_SHA_KEY);
-            VarsStore vars = null;
-            if (varsSha != null) {
-                final java.nio.file.Path copy = journal.resolve(RunCommand.VARS_COPY);
-                if (!java.nio.file.Files.isRegularFile(copy)) {
-                    throw new BadInputException("the run used a vars file, but its power-on copy " + copy + " is missing from the journal directory");
-                }
-                try {
-                    vars = VarsStore.replay(copy.toString(), java.nio.file.Files.readAllBytes(copy),
-                            reader.header().config().containsKey(RunCommand.FLASH_KEY));
-                } catch (final java.io.IOException e) {
-                    throw new BadInputException("cannot read " + copy + ": " + e.getMessage());
-                }
-                if (!vars.sha256().equals(varsSha)) {
-                    throw new BadInputException(copy + " has sha256 " + vars.sha256() + " but the journal recorded " + varsSha);
-                }
-            }
             final String every = reader.header().config().get(RunCommand.CHECKPOINT_KEY);
             long firstCompared = 0;
-            try (Machine m = new Machine(config, image, Consoles.NONE, vars)) {
+            try (Machine m = rec.build()) {
                 final JournalComparator cmp = new JournalComparator(reader, m.stamp(), context, m::abort);
                 if (until >= 0) {
                     cmp.setUntil(until);
@@ -166,5 +128,56 @@ final class ReplayCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
         }
+    }
+
+    /** The recorded machine's configuration, firmware image and variable store, checked against the header. */
+    record Recorded(MachineConfig config, FirmwareImage image, VarsStore vars) {
+        Machine build() {
+            return new Machine(config, image, Consoles.NONE, vars);
+        }
+    }
+
+    static Recorded recorded(final Path journal, final dev.dejavm.trace.journal.JournalHeader header, final String firmwareOverride) {
+        final MachineConfig config = MachineConfig.fromMap(header.config());
+        final FirmwareImage image;
+        if (firmwareOverride != null) {
+            image = FirmwareImage.load(firmwareOverride);
+        } else if (header.config().containsKey(RunCommand.FLASH_KEY)) {
+            // --flash: the image was written during the run; its power-on contents are the copy beside the journal.
+            final java.nio.file.Path copy = journal.resolve(RunCommand.VARS_COPY);
+            try {
+                image = FirmwareImage.validated(config.firmware(), java.nio.file.Files.readAllBytes(copy));
+            } catch (final java.io.IOException e) {
+                throw new BadInputException("cannot read " + copy + " (the flash image at power-on): " + e.getMessage());
+            }
+            if (!image.sha256().equals(header.firmwareSha256())) {
+                throw new BadInputException(copy + " does not hold the recorded flash image (sha256 differs)");
+            }
+        } else {
+            image = FirmwareImage.load(config.firmware());
+            if (!image.sha256().equals(header.firmwareSha256())) {
+                throw new BadInputException("firmware '" + config.firmware() + "' has sha256 " + image.sha256()
+                        + " but the journal was recorded with " + header.firmwareSha256()
+                        + " (give the recorded image with --firmware)");
+            }
+        }
+        final String varsSha = header.config().get(RunCommand.VARS_SHA_KEY);
+        VarsStore vars = null;
+        if (varsSha != null) {
+            final java.nio.file.Path copy = journal.resolve(RunCommand.VARS_COPY);
+            if (!java.nio.file.Files.isRegularFile(copy)) {
+                throw new BadInputException("the run used a vars file, but its power-on copy " + copy + " is missing from the journal directory");
+            }
+            try {
+                vars = VarsStore.replay(copy.toString(), java.nio.file.Files.readAllBytes(copy),
+                        header.config().containsKey(RunCommand.FLASH_KEY));
+            } catch (final java.io.IOException e) {
+                throw new BadInputException("cannot read " + copy + ": " + e.getMessage());
+            }
+            if (!vars.sha256().equals(varsSha)) {
+                throw new BadInputException(copy + " has sha256 " + vars.sha256() + " but the journal recorded " + varsSha);
+            }
+        }
+        return new Recorded(config, image, vars);
     }
 }

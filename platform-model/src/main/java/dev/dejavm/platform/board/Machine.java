@@ -63,6 +63,7 @@ public final class Machine implements SystemControl, AutoCloseable {
     private long checkpointEvery;
     private CheckpointListener checkpointListener;
     private long nextCheckpoint = Long.MAX_VALUE;
+    private long pauseAt = Long.MAX_VALUE;
     private int checkpointNumber;
     private int pendingReset = -1;
     private boolean pendingPowerOff;
@@ -395,6 +396,19 @@ public final class Machine implements SystemControl, AutoCloseable {
         this.nextCheckpoint = every > 0 ? (interpreter.icount() / every + 1) * every : Long.MAX_VALUE;
     }
 
+    /**
+     * Runs as {@link #run} but stops, with {@link Outcome#PAUSED} and nothing journaled, at the instruction boundary
+     * where {@code icount} instructions have completed (if the run gets there). A later call goes on from there.
+     */
+    public RunResult runUntil(final long icount) {
+        pauseAt = icount;
+        try {
+            return run();
+        } finally {
+            pauseAt = Long.MAX_VALUE;
+        }
+    }
+
     /** Runs until the guest powers off, resets more often than allowed, crashes, hangs, or hits a limit. */
     public RunResult run() {
         final long icountLimit = config.maxIcount() == 0 ? Long.MAX_VALUE : config.maxIcount();
@@ -403,7 +417,10 @@ public final class Machine implements SystemControl, AutoCloseable {
             if (budget <= 0) {
                 return end(EventKind.INSN_LIMIT, Outcome.INSN_LIMIT, 0, 0, "");
             }
-            final int stop = interpreter.run(Math.min(budget, nextCheckpoint - interpreter.icount()));
+            if (interpreter.icount() >= pauseAt) {
+                return result(Outcome.PAUSED, "");
+            }
+            final int stop = interpreter.run(Math.min(budget, Math.min(nextCheckpoint, pauseAt) - interpreter.icount()));
             if (stop == StopReason.BUDGET && interpreter.icount() == nextCheckpoint && !abortRequested && !pendingPowerOff
                     && pendingReset < 0) {
                 nextCheckpoint += checkpointEvery;

@@ -11,7 +11,9 @@ public enum Outcome {
     INSN_LIMIT("instruction limit reached", 1),
     TIME_LIMIT("virtual time limit reached", 1),
     /** Stopped from outside (e.g. a replay that found a divergence). */
-    ABORTED("stopped", 1);
+    ABORTED("stopped", 1),
+    /** Reached the instruction count {@link Machine#runUntil} asked for; the machine can run on. */
+    PAUSED("paused", 0);
 
     private final String text;
     private final int exitStatus;

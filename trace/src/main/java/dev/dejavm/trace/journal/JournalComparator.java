@@ -101,6 +101,11 @@ public final class JournalComparator implements EventSink {
         return divergence;
     }
 
+    /** The divergence found so far, or null. */
+    public Divergence divergence() {
+        return divergence;
+    }
+
     public long eventsCompared() {
         return seq;
     }
