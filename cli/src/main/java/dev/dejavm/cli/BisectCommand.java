@@ -120,7 +120,8 @@ final class BisectCommand implements Callable<Integer> {
                     return ExitCodes.GUEST_FAILURE;
                 }
                 if (r.outcome() != Outcome.PAUSED) {
-                    throw new IllegalStateException("the replay ended (" + r.outcome().text() + ") before instruction " + icount);
+                    // The event ended the run (a triple fault, a halt...): the machine is shown as it stopped.
+                    out.printf(Locale.ROOT, "the replay stopped there: %s%n", r.outcome().text());
                 }
                 show(out, m, start, started);
                 out.flush();
