@@ -40,7 +40,7 @@ public final class Ich9Ahci extends BarFunction implements Resettable, Snapshott
     private final int[][] port = new int[PORTS][16];
 
     public Ich9Ahci() {
-        super(0x8086, 0x2922, 0x02, 0x010601, 0x00);
+        super(0x8086, 0x2922, 0x02, 0x010601, 0x80); // header type: multi-function bit set, as QEMU reports it on every 1f.x
         config[0x06] = 0x10; // status: capabilities list
         config[0x34] = (byte) 0x80;
         config[0x3D] = 0x01; // INTA

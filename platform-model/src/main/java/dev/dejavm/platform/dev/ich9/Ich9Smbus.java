@@ -17,7 +17,7 @@ public final class Ich9Smbus extends BarFunction implements Resettable, Snapshot
     public static final int HOSTC = 0x40;
 
     public Ich9Smbus() {
-        super(0x8086, 0x2930, 0x02, 0x0C0500, 0x00);
+        super(0x8086, 0x2930, 0x02, 0x0C0500, 0x80); // header type: multi-function bit set, as QEMU reports it on every 1f.x
         config[0x3D] = 0x01;
         declareBar(4, 64, true);
         writable[HOSTC] = 0x1F;

@@ -18,7 +18,7 @@ import dev.dejavm.platform.dev.IrqLine;
  *
  * <p>Bytes for the CPU wait in a 16-byte output queue; the status register's OBF (bit 0) says one is there and
  * AUX-OBF (bit 5) that it comes from the auxiliary port. IRQ1 (IRQ12 for auxiliary bytes) is raised while such a
- * byte waits and the command byte enables that interrupt. Power-on values follow QEMU's pc: command byte 0x03,
+ * byte waits and the command byte enables that interrupt (IRQ1 also needs the keyboard interface enabled). Power-on values follow QEMU's pc: command byte 0x03,
  * status 0x18, output port 0xCF (A20 on, reset line high).
  */
 public final class I8042 implements Resettable, Snapshottable {
@@ -219,7 +219,9 @@ public final class I8042 implements Resettable, Snapshottable {
     }
 
     private void updateIrq() {
-        final boolean kbd = count > 0 && !queueAux[head] && (mode & MODE_KBD_INT) != 0;
+        // A keyboard-side byte interrupts only while the keyboard interface is enabled (QEMU's pckbd does the same:
+        // controller replies to 0xAA/0xAB after 0xAD raise no IRQ1).
+        final boolean kbd = count > 0 && !queueAux[head] && (mode & MODE_KBD_INT) != 0 && (mode & MODE_KBD_DISABLED) == 0;
         final boolean aux = count > 0 && queueAux[head] && (mode & MODE_AUX_INT) != 0;
         irq1.set(kbd);
         irq12.set(aux);

@@ -181,8 +181,7 @@ public final class I8254 implements PortDevice, Resettable, Snapshottable {
         readMsbNext[sc] = false;
         countLatched[sc] = false;
         if (sc == 0) {
-            timeline.cancel(timer);
-            irq0.set(effectiveMode(0) != 0); // mode 0: OUT goes low on the control word; other modes: high
+            timeline.cancel(timer); // the IRQ0 line is left as it is: only OUT's next rising edge (a count loaded) matters
         }
     }
 
@@ -224,12 +223,14 @@ public final class I8254 implements PortDevice, Resettable, Snapshottable {
     @Override
     public void reset(final ResetKind kind) {
         for (int ch = 0; ch < 3; ch++) {
+            // QEMU's power-on state (i8254_common.c): every counter in mode 3 with count 0x10000, counting from the
+            // reset, so channel 0 interrupts at 18.2 Hz until firmware reprograms it.
             reload[ch] = 0x10000;
-            mode[ch] = 0;
+            mode[ch] = 3;
             access[ch] = 3;
             bcd[ch] = false;
             loadTime[ch] = timeline.now();
-            counting[ch] = false;
+            counting[ch] = true;
             writeMsbNext[ch] = false;
             writeLsb[ch] = 0;
             readMsbNext[ch] = false;
@@ -238,9 +239,10 @@ public final class I8254 implements PortDevice, Resettable, Snapshottable {
             statusLatched[ch] = false;
             statusValue[ch] = 0;
         }
-        nextEdge = 0;
         timeline.cancel(timer);
         irq0.set(false);
+        nextEdge = 1;
+        scheduleEdge();
     }
 
     @Override

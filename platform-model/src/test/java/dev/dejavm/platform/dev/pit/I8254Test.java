@@ -97,4 +97,26 @@ class I8254Test extends DeviceContract<I8254> {
         step(10_000_000);
         assertEquals(1, edges, "mode 0 is one-shot");
     }
+
+    /**
+     * QEMU's power-on state (observed in its pic_set_irq trace under SeaBIOS): counter 0 runs in mode 3 with count
+     * 65536 from reset, so IRQ0 rises every 65536 / 1193182 s = 54.925 ms; programming mode 2 raises no interrupt by
+     * itself, the first edge comes one period after the count is loaded.
+     */
+    @Test
+    void powerOnStateIsQemusAndAControlWordRaisesNoInterrupt() {
+        mapped();
+        step(54_900_000L);
+        assertEquals(0, edges, "no edge before the first period");
+        step(100_000L);
+        assertEquals(1, edges, "mode 3, count 65536: the first edge after 54.925 ms");
+        outb(0x43, 0x34); // counter 0, LSB then MSB, mode 2
+        assertEquals(1, edges, "the control word alone raises no interrupt");
+        outb(0x40, 0x9C);
+        outb(0x40, 0x2E); // 11932: 10 ms
+        step(9_990_000L);
+        assertEquals(1, edges);
+        step(20_000L);
+        assertEquals(2, edges, "one period after the count was loaded");
+    }
 }
