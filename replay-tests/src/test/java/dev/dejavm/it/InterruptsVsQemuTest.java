@@ -34,11 +34,25 @@ class InterruptsVsQemuTest {
                 "hpet legacy replacement, irq0: 1", "rtc periodic, irq8, ioapic pin 8: 3")) {
             assertTrue(qemu.contains(line + "\n"), "QEMU printed:\n" + qemu);
         }
-        final Cli.Result r = Cli.run("run", "--firmware", rom.toString(), "--machine", board, "--no-journal", "--quiet",
+        final Path journal = dir.resolve("journal");
+        final Cli.Result r = Cli.run("run", "--firmware", rom.toString(), "--machine", board, "--journal", journal.toString(), "--quiet",
                 "--max-virtual-time", "1s", "--debugcon", dir.resolve("dc.txt").toString());
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.out().contains("outcome        reset"), r::toString);
         final String ours = Files.readString(dir.resolve("dc.txt"), StandardCharsets.ISO_8859_1);
         assertEquals(qemu.substring(0, qemu.indexOf(MARKER) + MARKER.length()), ours.substring(0, Math.max(0, ours.indexOf(MARKER)) + MARKER.length()));
+        // The journal's interrupt records: the vectors the firmware counted (7 x 0x40: one-shot, five periodic, legacy;
+        // 1 x 0x43: level; 3 x 0x41: RTC), all through the APIC.
+        final java.util.Map<Long, Integer> vectors = new java.util.TreeMap<>();
+        try (dev.dejavm.trace.journal.JournalReader reader = dev.dejavm.trace.journal.JournalReader.open(journal)) {
+            final dev.dejavm.trace.record.EventRecord e = new dev.dejavm.trace.record.EventRecord();
+            while (reader.next(e)) {
+                if (e.kind() == dev.dejavm.core.event.EventKind.INTERRUPT) {
+                    assertEquals(0, e.value(), "from the local APIC");
+                    vectors.merge(e.address(), 1, Integer::sum);
+                }
+            }
+        }
+        assertEquals(java.util.Map.of(0x40L, 7, 0x41L, 3, 0x43L, 1), vectors);
     }
 }

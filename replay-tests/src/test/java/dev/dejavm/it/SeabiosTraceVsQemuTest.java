@@ -204,11 +204,43 @@ class SeabiosTraceVsQemuTest {
             }
             report.append("                ").append(l.reason()).append('\n');
         }
+        // fw_cfg: the items SeaBIOS selects, in order and by name (dejavm's journal has fw-cfg-select records),
+        // equal QEMU's once the files only QEMU offers are taken out (SeaBIOS never selects a file it did not find).
+        final List<String> oursSelected = selectedNames(journal);
+        // QEMU traces its own reset's selection of key 0 first (fw_cfg_reset), which is no guest action.
+        final List<Integer> qemuKeys = qemu.fwCfgSelected().subList(
+                !qemu.fwCfgSelected().isEmpty() && qemu.fwCfgSelected().getFirst() == 0 ? 1 : 0, qemu.fwCfgSelected().size());
+        final List<String> qemuSelected = qemuKeys.stream().map(qemu::fwCfgName)
+                .filter(n -> n.startsWith("0x") || OUR_FILES.contains(n)).toList();
+        report.append("fw_cfg selections, dejavm: ").append(String.join(", ", oursSelected)).append('\n');
         System.out.print(report);
+        assertEquals(qemuSelected, oursSelected, "fw_cfg items selected, in order (QEMU's files that dejavm lacks left out)");
         if (!unlisted.isEmpty() || !stale.isEmpty()) {
             fail(unlisted.size() + " difference(s) not listed in seabios-trace-vs-qemu.txt and " + stale.size()
                     + " listed one(s) that no longer occur on " + board + ":\n" + report);
         }
+    }
+
+    /** dejavm's fw_cfg files on pc and q35 (sorted, keys from 0x20), as PcBoard adds them without --exit-action. */
+    static final List<String> OUR_FILES = List.of("etc/acpi/rsdp", "etc/acpi/tables", "etc/e820", "etc/table-loader");
+
+    /** The fw-cfg-select records of the journal up to the debugcon write completing the marker, by name. */
+    static List<String> selectedNames(final Path journal) {
+        final List<String> out = new ArrayList<>();
+        final StringBuilder debugcon = new StringBuilder();
+        try (dev.dejavm.trace.journal.JournalReader reader = dev.dejavm.trace.journal.JournalReader.open(journal)) {
+            final dev.dejavm.trace.record.EventRecord r = new dev.dejavm.trace.record.EventRecord();
+            while (reader.next(r) && debugcon.indexOf(MARKER) < 0) {
+                if (r.kind() == dev.dejavm.core.event.EventKind.FW_CFG_SELECT) {
+                    final int key = (int) r.address();
+                    final int i = key - 0x20;
+                    out.add(i >= 0 && i < OUR_FILES.size() ? OUR_FILES.get(i) : String.format("0x%04x", key));
+                } else if (r.kind() == dev.dejavm.core.event.EventKind.PIO_WRITE && r.address() == IoTrace.DEBUGCON_PORT) {
+                    debugcon.append((char) (r.value() & 0xFF));
+                }
+            }
+        }
+        return out;
     }
 
     private static String fileKeys(final IoTrace.Trace t) {

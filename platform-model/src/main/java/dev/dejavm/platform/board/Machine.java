@@ -107,7 +107,34 @@ public final class Machine implements SystemControl, AutoCloseable {
                 feeder.attach(board.com1());
             }
             this.bare = null;
-            interpreter.setInterruptSource(board.lapic());
+            final dev.dejavm.platform.dev.lapic.LocalApic lapic = board.lapic();
+            interpreter.setInterruptSource(new dev.dejavm.core.cpu.InterruptSource() {
+                @Override
+                public boolean pending() {
+                    return lapic.pending();
+                }
+
+                @Override
+                public int acknowledge() {
+                    final boolean fromApic = lapic.apicPending();
+                    final int vector = lapic.acknowledge();
+                    if (vector >= 0) {
+                        sink.onEvent(EventKind.INTERRUPT, 0, vector, 0, fromApic ? 0 : 1);
+                    }
+                    return vector;
+                }
+            });
+            board.fwCfg().setListener(new dev.dejavm.platform.dev.fwcfg.FwCfg.Listener() {
+                @Override
+                public void onSelect(final int key, final int size) {
+                    sink.onEvent(EventKind.FW_CFG_SELECT, 0, key, 0, size);
+                }
+
+                @Override
+                public void onDma(final long address, final long length, final int control, final int crc32c) {
+                    sink.onEvent(EventKind.FW_CFG_DMA, 0, address, control & 0xFF, (length << 32) | (crc32c & 0xFFFF_FFFFL));
+                }
+            });
             interpreter.setApicPresent(true);
             board.lapic().setNmiSink(interpreter::raiseNmi);
         }
@@ -263,6 +290,9 @@ public final class Machine implements SystemControl, AutoCloseable {
         this.sink = eventSink;
         ports.setSink(eventSink);
         mmio.setSink(eventSink);
+        if (board != null) {
+            board.setEventSink(eventSink);
+        }
     }
 
     /** Where execution is, for stamping events. */

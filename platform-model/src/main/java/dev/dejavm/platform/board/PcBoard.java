@@ -96,6 +96,47 @@ public final class PcBoard {
     private final Hpet hpet;
     /** The levels the 8254 (IRQ0) and the RTC (IRQ8) drive, remembered while the HPET's legacy mode mutes them. */
     private final boolean[] legacyHeld = new boolean[16];
+    /** The level of each ISA interrupt line, journaled when it changes. */
+    private final boolean[] lineLevel = new boolean[16];
+    private dev.dejavm.core.event.EventSink irqSink = dev.dejavm.core.event.EventSink.NONE;
+
+    /** The board's wiring state (line levels), part of a machine snapshot; wires keep their level across resets. */
+    private final class Wires implements Resettable, dev.dejavm.core.state.Snapshottable {
+        @Override
+        public void reset(final dev.dejavm.core.state.ResetKind kind) {
+            // the devices driving the lines lower them on their own reset
+        }
+
+        @Override
+        public String stateId() {
+            return "isa-irq-lines";
+        }
+
+        @Override
+        public int stateVersion() {
+            return 1;
+        }
+
+        @Override
+        public void save(final dev.dejavm.core.state.StateWriter w) {
+            for (int i = 0; i < 16; i++) {
+                w.putBoolean(lineLevel[i]).putBoolean(legacyHeld[i]);
+            }
+        }
+
+        @Override
+        public void load(final dev.dejavm.core.state.StateReader r, final int version) {
+            for (int i = 0; i < 16; i++) {
+                lineLevel[i] = r.getBoolean();
+                legacyHeld[i] = r.getBoolean();
+            }
+        }
+    }
+
+    /** Where ISA interrupt line changes are journaled. */
+    public void setEventSink(final dev.dejavm.core.event.EventSink sink) {
+        this.irqSink = sink;
+    }
     private final I8042 kbc;
     private final Port92 port92;
     private final I8237Pair isaDma;
@@ -197,6 +238,7 @@ public final class PcBoard {
             resettables.accept(r);
         }
         chipset.forEach(resettables);
+        resettables.accept(new Wires());
     }
 
     /**
@@ -262,6 +304,10 @@ public final class PcBoard {
     private IrqLine isaIrq(final int irq) {
         final int gsi = irq == 0 ? 2 : irq;
         return level -> {
+            if (lineLevel[irq] != level) {
+                lineLevel[irq] = level;
+                irqSink.onEvent(dev.dejavm.core.event.EventKind.IRQ_LINE, 0, irq, 0, level ? 1 : 0);
+            }
             pic.setIrq(irq, level);
             ioapic.setInput(gsi, level);
         };

@@ -42,8 +42,23 @@ public final class EventKind {
      */
     public static final int CHECKPOINT = 15;
 
+    /** fw_cfg item selected (by port or DMA): address = the key, value = the item's size (0 if it does not exist). */
+    public static final int FW_CFG_SELECT = 16;
+
+    /**
+     * A fw_cfg DMA transfer: address = guest address, value = length << 32 | CRC-32C of the bytes written to guest
+     * memory (0 for skip and for errors), size = the control bits (1 error, 2 read, 4 skip, 8 select, 16 write).
+     */
+    public static final int FW_CFG_DMA = 17;
+
+    /** The CPU took an external interrupt: address = vector, value = 0 local APIC/I/O APIC, 1 the 8259A. */
+    public static final int INTERRUPT = 18;
+
+    /** An ISA interrupt line changed level: address = IRQ number, value = the new level (0 or 1). */
+    public static final int IRQ_LINE = 19;
+
     /** The highest kind this version defines. */
-    public static final int LAST = CHECKPOINT;
+    public static final int LAST = IRQ_LINE;
 
     /** Flag bit: the access hit no device (unassigned port or address). */
     public static final int FLAG_UNASSIGNED = 1;
@@ -68,6 +83,10 @@ public final class EventKind {
             case RANDOM -> "random";
             case INPUT -> "input";
             case CHECKPOINT -> "checkpoint";
+            case FW_CFG_SELECT -> "fw-cfg-select";
+            case FW_CFG_DMA -> "fw-cfg-dma";
+            case INTERRUPT -> "interrupt";
+            case IRQ_LINE -> "irq-line";
             default -> "kind-" + kind;
         };
     }

@@ -63,6 +63,20 @@ public final class EventFormatter {
             b.append(" cause=").append(ResetCause.name((int) r.address()));
         } else if (kind == EventKind.TRIPLE_FAULT || kind == EventKind.DOUBLE_FAULT) {
             b.append(" vector=").append(r.address()).append(" error=0x").append(Long.toHexString(r.value()));
+        } else if (kind == EventKind.CHECKPOINT) {
+            b.append(" number=").append(r.address());
+        } else if (kind == EventKind.FW_CFG_SELECT) {
+            b.append(" key=0x").append(Long.toHexString(r.address())).append(" item-size=").append(r.value());
+        } else if (kind == EventKind.FW_CFG_DMA) {
+            b.append(" guest=0x").append(Long.toHexString(r.address())).append(" length=").append(r.value() >>> 32)
+                    .append(" control=0x").append(Integer.toHexString(r.size()))
+                    .append(" crc32c=0x").append(Long.toHexString(r.value() & 0xFFFF_FFFFL));
+        } else if (kind == EventKind.INTERRUPT) {
+            b.append(" vector=0x").append(Long.toHexString(r.address())).append(r.value() == 1 ? " from=8259" : " from=apic");
+        } else if (kind == EventKind.IRQ_LINE) {
+            b.append(" irq=").append(r.address()).append(" level=").append(r.value());
+        } else if (kind > EventKind.LAST) {
+            b.append(" (a kind this dejavm does not know: written by a newer version)");
         }
         return b.toString();
     }

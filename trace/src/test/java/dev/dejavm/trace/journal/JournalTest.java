@@ -112,6 +112,29 @@ class JournalTest {
         assertTrue(java.util.Arrays.equals(a, b), "queue files differ");
     }
 
+    /** Forward compatibility: a kind a later version adds is read like any record, shown by number, and filterable. */
+    @Test
+    void shouldReadKindsFromANewerVersionAsOrdinaryRecords(@TempDir final Path dir) {
+        final Stamp s = new Stamp();
+        try (JournalWriter w = JournalWriter.create(dir.resolve("j"), HEADER, s)) {
+            w.onEvent(EventKind.PIO_WRITE, 0, 0x402, 1, 'A');
+            w.onEvent(200, 0, 7, 0, 9);
+            w.onEvent(EventKind.PIO_WRITE, 0, 0x402, 1, 'B');
+        }
+        try (JournalReader r = JournalReader.open(dir.resolve("j"))) {
+            final EventRecord e = new EventRecord();
+            assertTrue(r.next(e));
+            assertTrue(r.next(e));
+            assertEquals(200, e.kind());
+            assertEquals(7, e.address());
+            assertTrue(EventFormatter.text(e).contains("kind-200 (a kind this dejavm does not know"), EventFormatter.text(e));
+            assertTrue(r.next(e));
+            assertEquals('B', e.value());
+            assertFalse(r.next(e));
+            assertTrue(r.complete());
+        }
+    }
+
     @Test
     void shouldRefuseNonEmptyDirectory(@TempDir final Path dir) throws Exception {
         Files.writeString(dir.resolve("x"), "x");

@@ -55,13 +55,26 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
     }
     public static final int NAME_LENGTH = 56;
 
-    /** Told about every selector write (for the journal's higher-level events). */
+    /** Told about every selector write and DMA transfer (for the journal's higher-level events). */
     @FunctionalInterface
     public interface Listener {
-        Listener NONE = key -> {
+        Listener NONE = (key, size) -> {
         };
 
-        void onSelect(int key);
+        /** @param size the selected item's size, 0 if it does not exist */
+        void onSelect(int key, int size);
+
+        /**
+         * A DMA transfer carried out: guest address and length from the descriptor, its control word's low bits
+         * (with bit 0 = error as written back), and the CRC-32C of the bytes written to guest memory.
+         */
+        default void onDma(final long address, final long length, final int control, final int crc32c) {
+        }
+    }
+
+    private int itemSize(final int key) {
+        final byte[] item = items[index(key)];
+        return item == null ? 0 : item.length;
     }
 
     /** Generic bank at 0..KEYS-1, architecture-local bank at KEYS..2*KEYS-1. */
@@ -170,7 +183,7 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
         if (offset == 0 && size == 2) {
             selected = index(value & 0xFFFF);
             this.offset = 0;
-            listener.onSelect(value & 0xFFFF);
+            listener.onSelect(value & 0xFFFF, itemSize(value & 0xFFFF));
         }
     }
 
@@ -237,10 +250,11 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
         final long length = readBe(desc + 4, 4);
         final long address = readBe(desc + 8, 8);
         boolean error = false;
+        final java.util.zip.CRC32C moved = new java.util.zip.CRC32C();
         if ((control & DMA_SELECT) != 0) {
             selected = index(control >>> 16);
             offset = 0;
-            listener.onSelect(control >>> 16);
+            listener.onSelect(control >>> 16, itemSize(control >>> 16));
         }
         if ((control & DMA_WRITE) != 0) {
             error = true; // every item is read-only
@@ -255,6 +269,7 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
                         offset++;
                     }
                     dma.write(address + i, b);
+                    moved.update(b);
                 }
             }
         } else if ((control & DMA_SKIP) != 0) {
@@ -262,6 +277,7 @@ public final class FwCfg implements PortDevice, Resettable, Snapshottable {
             offset = (int) Math.min(item == null ? 0 : item.length, offset + length);
         }
         final int result = error ? DMA_ERROR : 0;
+        listener.onDma(address, length, (control & 0x1E) | result, error ? 0 : (int) moved.getValue());
         for (int i = 0; i < 4; i++) {
             dma.write(desc + i, (result >>> (8 * (3 - i))) & 0xFF);
         }

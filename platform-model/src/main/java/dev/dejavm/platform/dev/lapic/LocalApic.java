@@ -362,6 +362,11 @@ public final class LocalApic implements MmioDevice, InterruptSource, Resettable,
         return !globallyEnabled() || (lvt[LVT_LINT0] & LVT_MASKED) == 0;
     }
 
+    /** Whether the next acknowledge takes a vector of the APIC's own (not the 8259A's). */
+    public boolean apicPending() {
+        return deliverable() >= 0;
+    }
+
     @Override
     public boolean pending() {
         return deliverable() >= 0 || ((acceptsPic() || extInt) && pic.pending());
