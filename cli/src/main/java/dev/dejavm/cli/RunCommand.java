@@ -104,6 +104,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Passed to the firmware as fw_cfg file opt/dev.dejavm/exit (the bundled firmware obeys it).")
     String exitAction;
 
+    @Option(names = "--host-bridge", paramLabel = "i440fx|cloudhv", defaultValue = "i440fx",
+            description = "pc machine: the host bridge's identity at 00:00.0: QEMU's i440FX (8086:1237, default) or Cloud "
+                    + "Hypervisor's (8086:0d57), for firmware built for that platform.")
+    String hostBridge;
+
     @Option(names = "--checkpoint-every", paramLabel = "N",
             description = "Save the whole machine state beside the journal every N instructions (e.g. 50M; 0 = never, the default), "
                     + "so that replay and bisect can start there.")
@@ -144,7 +149,7 @@ final class RunCommand implements Callable<Integer> {
         if (flash != null && (vars != null || !"builtin".equals(firmware))) {
             throw new BadInputException("--flash gives the whole firmware image: use it without --firmware and --vars");
         }
-        final MachineConfig config = MachineConfig.defaults().withBoard(machine).withFirmware(flash != null ? flash.toString() : firmware)
+        final MachineConfig config = MachineConfig.defaults().withBoard(machine).withHostBridge(hostBridge).withFirmware(flash != null ? flash.toString() : firmware)
                 .withMemory(MachineConfig.parseSize(memory)).withRtcStart(MachineConfig.parseInstant(rtcStart))
                 .withExitAction(exitAction).withLimits(checkedLimit(maxIcount), Durations.parseNanos(maxVirtualTime))
                 .withReboots(checkedReboots(reboots)).withPorts(port("--post-port", postPort), port("--debugcon-port", debugconPort))

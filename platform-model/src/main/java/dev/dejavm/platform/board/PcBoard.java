@@ -207,7 +207,8 @@ public final class PcBoard {
         if (config.board().equals("q35")) {
             buildQ35(ports, mmio, pam, chipset);
         } else {
-            buildI440fx(ports, pam, chipset);
+            buildI440fx(ports, pam, chipset, config.hostBridge().equals(MachineConfig.HOST_BRIDGE_CLOUDHV)
+                    ? I440fx.CLOUDHV_DEVICE_ID : I440fx.DEVICE_ID);
         }
 
         ports.map(PcLayout.PIC_MASTER_BASE, 2, pic.masterPorts(), "pic-master");
@@ -245,8 +246,9 @@ public final class PcBoard {
      * QEMU's {@code pc}: the i440FX host bridge (00:00.0) and PIIX3/PIIX4 (00:01.0 ISA bridge, 00:01.1 IDE with
      * both legacy channels and no drives, 00:01.3 power management, whose PMBA places the ACPI PM block).
      */
-    private void buildI440fx(final PortBus ports, final I440fx.PamListener pam, final java.util.List<Resettable> chipset) {
-        final I440fx i440fx = new I440fx(pam);
+    private void buildI440fx(final PortBus ports, final I440fx.PamListener pam, final java.util.List<Resettable> chipset,
+                             final int hostBridgeId) {
+        final I440fx i440fx = new I440fx(pam, hostBridgeId);
         pciHost.plug(0, 0, i440fx);
         final PiixFunction piixIsa = PiixFunction.isaBridge();
         final PiixFunction piixIde = PiixFunction.ide();

@@ -26,8 +26,16 @@ public final class I440fx extends ConfigSpace implements Resettable, Snapshottab
 
     private final PamListener listener;
 
+    /** QEMU's i440FX host bridge identity, and Cloud Hypervisor's (EDK2's CloudHv platform checks for it). */
+    public static final int DEVICE_ID = 0x1237, CLOUDHV_DEVICE_ID = 0x0D57;
+
     public I440fx(final PamListener listener) {
-        super(0x8086, 0x1237, 0x02, 0x060000, 0x00);
+        this(listener, DEVICE_ID);
+    }
+
+    /** @param deviceId {@link #DEVICE_ID}, or {@link #CLOUDHV_DEVICE_ID} for firmware built for Cloud Hypervisor */
+    public I440fx(final PamListener listener, final int deviceId) {
+        super(0x8086, deviceId, 0x02, 0x060000, 0x00);
         this.listener = listener;
         for (int r = PAM0; r < PAM0 + PAM_COUNT; r++) {
             writable[r] = (byte) (r == PAM0 ? 0x30 : 0x33);
