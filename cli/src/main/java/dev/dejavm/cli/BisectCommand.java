@@ -66,7 +66,7 @@ final class BisectCommand implements Callable<Integer> {
         final List<Mark> marks = new ArrayList<>();
         EventRecord found = null;
         long total = 0;
-        try (JournalReader reader = JournalReader.open(journal)) {
+        try (JournalReader reader = JournalReader.open(journal).withoutDigest()) {
             final EventRecord r = new EventRecord();
             final BisectPredicate p = BisectPredicate.parse(until);
             while (reader.next(r)) {
@@ -107,6 +107,7 @@ final class BisectCommand implements Callable<Integer> {
     /** Replays from {@code start} (null: power-on) up to the instruction that made the event, then shows the machine. */
     private int replayTo(final PrintWriter out, final Mark start, final long icount, final long started) {
         try (JournalReader reader = JournalReader.open(journal)) {
+            reader.withoutDigest();
             final ReplayCommand.Recorded rec = ReplayCommand.recorded(journal, reader.header(), null);
             try (Machine m = rec.build()) {
                 final JournalComparator cmp = new JournalComparator(reader, m.stamp(), 8, m::abort);
@@ -226,7 +227,7 @@ final class BisectCommand implements Callable<Integer> {
         if (mark == null) {
             return;
         }
-        try (JournalReader reader = JournalReader.open(journal)) {
+        try (JournalReader reader = JournalReader.open(journal).withoutDigest()) {
             final EventRecord r = new EventRecord();
             while (reader.next(r) && r.seq() <= mark.seq()) {
                 p.onEvent(r.kind(), r.address(), r.value(), r.size(), r.icount());
