@@ -39,6 +39,13 @@ public final class JournalComparator implements EventSink {
      * @return false if the journal holds fewer records
      */
     public boolean startAt(final long first) {
+        final long keep = Math.min(first, contextSize);
+        if (first - keep > seq) {
+            if (!recorded.skipTo(first - keep)) {
+                return false;
+            }
+            seq = first - keep;
+        }
         while (seq < first) {
             if (!recorded.next(expected)) {
                 return false;

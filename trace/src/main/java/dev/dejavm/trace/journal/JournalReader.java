@@ -28,6 +28,7 @@ public final class JournalReader implements AutoCloseable {
     private long records;
     private boolean ended;
     private long endCount = -1;
+    private final long headerIndex;
 
     private JournalReader(final Path dir, final SingleChronicleQueue queue) {
         this.dir = dir;
@@ -39,11 +40,14 @@ public final class JournalReader implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         JournalHeader h = null;
+        long headerIndex = -1;
         try (DocumentContext dc = tailer.readingDocument()) {
             if (dc.isPresent()) {
                 h = JournalHeader.readFrom(dc.wire().bytes(), dir.toString());
+                headerIndex = dc.index();
             }
         }
+        this.headerIndex = headerIndex;
         if (h == null) {
             throw new JournalException(dir + ": not a dejavm journal (no dejavm header: empty, or cut off before it)");
         }
@@ -146,6 +150,28 @@ public final class JournalReader implements AutoCloseable {
     public JournalReader withoutDigest() {
         digesting = false;
         return this;
+    }
+
+    /**
+     * Positions the reader so that the next {@link #next} returns record {@code seq}, without reading the records
+     * before it (the queue index of record N is the header's plus N + 1). The digest then no longer covers the whole
+     * journal and is switched off.
+     * @return false if the journal has no such record
+     */
+    public boolean skipTo(final long seq) {
+        if (seq <= records) {
+            return seq == records;
+        }
+        digesting = false;
+        try {
+            if (!tailer.moveToIndex(headerIndex + 1 + seq)) {
+                return false;
+            }
+        } catch (final Throwable e) { // Chronicle may throw checked exceptions undeclared
+            throw new JournalException(dir + ": cannot move to record " + seq + " (" + oneLine(e) + ")");
+        }
+        records = seq;
+        return true;
     }
 
     /** True once the END record was read: the recording finished normally. */
