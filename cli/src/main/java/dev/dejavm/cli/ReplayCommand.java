@@ -43,7 +43,8 @@ final class ReplayCommand implements Callable<Integer> {
     int context;
 
     @Option(names = "--until", paramLabel = "SEQ", defaultValue = "-1",
-            description = "Compare records 0..SEQ only, then stop (the replay of a window; default: the whole journal).")
+            description = "Compare records 0..SEQ only, then stop (the replay of a window, or of the recorded part of a journal "
+                    + "that was cut off; default: the whole journal).")
     long until;
 
     @Option(names = "--from-checkpoint", paramLabel = "N", defaultValue = "0",
@@ -62,7 +63,13 @@ final class ReplayCommand implements Callable<Integer> {
             while (check.next(r)) {
                 // read to the end
             }
-            check.requireComplete();
+            if (!check.complete() && (until < 0 || until >= check.recordsRead())) {
+                if (check.recordsRead() == 0) {
+                    check.requireComplete();
+                }
+                throw new BadInputException(journal + ": journal is cut off after " + check.recordsRead()
+                        + " records (the recording was interrupted); replay the recorded part with --until " + (check.recordsRead() - 1));
+            }
             recordedEvents = check.recordsRead();
             recordedDigest = check.digestHex();
         }
@@ -110,12 +117,15 @@ final class ReplayCommand implements Callable<Integer> {
                 }
             }
             if (until >= 0 && compared <= until + 1 && compared < recordedEvents) {
-                out.printf(Locale.ROOT, "replay matched: records 0..%,d identical, stopped there (%,d instructions)%n",
-                        compared - 1, result.instructions());
+                out.printf(Locale.ROOT, "replay matched: records %,d..%,d identical, stopped there (%,d instructions)%n",
+                        firstCompared, compared - 1, result.instructions());
                 out.flush();
                 return ExitCodes.OK;
             }
-            if (firstCompared > 0) {
+            if (firstCompared > 0 && compared <= firstCompared) {
+                out.printf(Locale.ROOT, "replay matched: checkpoint %d is the last compared record; nothing after it to compare%n",
+                        fromCheckpoint);
+            } else if (firstCompared > 0) {
                 out.printf(Locale.ROOT, "replay matched: records %,d..%,d identical, outcome %s after %,d instructions%n",
                         firstCompared, compared - 1, result.outcome().text(), result.instructions());
             } else {

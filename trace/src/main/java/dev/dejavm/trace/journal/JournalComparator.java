@@ -73,6 +73,11 @@ public final class JournalComparator implements EventSink {
         if (divergence != null || windowDone) {
             return;
         }
+        if (seq > until) { // started past the window (from a checkpoint at its end): nothing left to compare
+            windowDone = true;
+            onDivergence.run();
+            return;
+        }
         live.set(seq, stamp.icount(), stamp.cycles(), stamp.rip(), kind, flags, address, size, value, stamp.engine());
         if (!recorded.next(expected)) {
             divergence = new Divergence(seq, null, copy(live), contextList(),
