@@ -136,6 +136,10 @@ final class BisectCommand implements Callable<Integer> {
         if (every != null) {
             m.setCheckpoints(Long.parseLong(every), n -> { });
         }
+        final String everyNs = reader.header().config().get(RunCommand.CHECKPOINT_NS_KEY);
+        if (everyNs != null) {
+            m.setTimedCheckpoints(Long.parseLong(everyNs), n -> { });
+        }
         if (start != null) {
             final Checkpoints.Info info = Checkpoints.restore(m, journal, start.number());
             if (!cmp.startAt(info.recordSeq() + 1)) {

@@ -89,6 +89,10 @@ final class ReplayCommand implements Callable<Integer> {
                 if (every != null) {
                     m.setCheckpoints(Long.parseLong(every), n -> { }); // the same boundaries, journaled, nothing saved
                 }
+                final String everyNs = reader.header().config().get(RunCommand.CHECKPOINT_NS_KEY);
+                if (everyNs != null) {
+                    m.setTimedCheckpoints(Long.parseLong(everyNs), n -> { });
+                }
                 if (fromCheckpoint > 0) {
                     final Checkpoints.Info info = Checkpoints.restore(m, journal, fromCheckpoint);
                     firstCompared = info.recordSeq() + 1;

@@ -110,12 +110,19 @@ final class RunCommand implements Callable<Integer> {
     String hostBridge;
 
     @Option(names = "--checkpoint-every", paramLabel = "N",
-            description = "Save the whole machine state beside the journal every N instructions (e.g. 50M; 0 = never, the default), "
-                    + "so that replay and bisect can start there.")
+            description = "Save the whole machine state beside the journal every N instructions (e.g. 50M) or every stretch of "
+                    + "virtual time (e.g. 100ms; units ns, us, ms, s), so that replay and bisect can start there (0 = never, the default).")
     String checkpointEvery = "0";
 
-    /** Journal header key of the checkpoint interval (instructions). */
+    /** Journal header keys of the checkpoint interval: instructions, or virtual nanoseconds. */
     static final String CHECKPOINT_KEY = "checkpoint-every";
+    static final String CHECKPOINT_NS_KEY = "checkpoint-every-ns";
+
+    /** True if the interval is a virtual duration (ends with a time unit) rather than an instruction count. */
+    static boolean isDuration(final String text) {
+        final String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        return t.endsWith("ns") || t.endsWith("us") || t.endsWith("ms") || (t.endsWith("s") && t.length() > 1);
+    }
 
     /** An instruction count: digits with an optional decimal suffix k, M or G. */
     static long parseCount(final String option, final String text) {
@@ -155,7 +162,8 @@ final class RunCommand implements Callable<Integer> {
                 .withReboots(checkedReboots(reboots)).withPorts(port("--post-port", postPort), port("--debugcon-port", debugconPort))
                 .withSerialInput(readScript(serialInput));
         final FirmwareImage image = FirmwareImage.load(config.firmware());
-        final long every = parseCount("--checkpoint-every", checkpointEvery);
+        final boolean timed = isDuration(checkpointEvery);
+        final long every = timed ? Durations.parseNanos(checkpointEvery) : parseCount("--checkpoint-every", checkpointEvery);
         if (every > 0 && noJournal) {
             throw new BadInputException("--checkpoint-every needs a journal (checkpoints are kept beside it)");
         }
@@ -168,7 +176,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try (VarsStore store = flash != null ? VarsStore.openUnified(flash)
                 : vars == null ? null : VarsStore.open(vars, varsTemplate != null ? varsTemplate : defaultTemplate(config.firmware()))) {
-            return run(config, image, journalDir, store, every);
+            return run(config, image, journalDir, store, every, timed);
         }
     }
 
@@ -188,7 +196,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private int run(final MachineConfig config, final FirmwareImage image, final Path journalDir, final VarsStore store,
-                    final long checkpointInterval) throws IOException {
+                    final long checkpointInterval, final boolean timedCheckpoints) throws IOException {
 
         final PrintWriter out = spec.commandLine().getOut();
         final boolean bothOnTerminal = "-".equals(serial) && "-".equals(debugcon);
@@ -215,7 +223,7 @@ final class RunCommand implements Callable<Integer> {
                     }
                 }
                 if (checkpointInterval > 0) {
-                    recorded.put(CHECKPOINT_KEY, Long.toString(checkpointInterval));
+                    recorded.put(timedCheckpoints ? CHECKPOINT_NS_KEY : CHECKPOINT_KEY, Long.toString(checkpointInterval));
                 }
                 final JournalHeader header = JournalHeader.create(Version.VERSION, recorded, image.sha256());
                 try (JournalWriter writer = JournalWriter.create(journalDir, header, m.stamp())) {
@@ -225,13 +233,18 @@ final class RunCommand implements Callable<Integer> {
                     m.setEventSink(writer);
                     if (checkpointInterval > 0) {
                         final Checkpoints.Writer saved = new Checkpoints.Writer(journalDir);
-                        m.setCheckpoints(checkpointInterval, n -> {
+                        final Machine.CheckpointListener save = n -> {
                             try {
                                 saved.write(m, n, writer.eventCount());
                             } catch (final IOException e) {
                                 throw new java.io.UncheckedIOException("cannot write checkpoint " + n + ": " + e.getMessage(), e);
                             }
-                        });
+                        };
+                        if (timedCheckpoints) {
+                            m.setTimedCheckpoints(checkpointInterval, save);
+                        } else {
+                            m.setCheckpoints(checkpointInterval, save);
+                        }
                     }
                     result = m.run();
                     digest = writer.digestHex();

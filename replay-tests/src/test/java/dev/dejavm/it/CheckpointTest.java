@@ -75,6 +75,38 @@ class CheckpointTest {
         }
     }
 
+    /** Checkpoints by virtual time, here while SeaBIOS waits in HLT for its 60-second retry. */
+    @Test
+    void timedCheckpointsLandOnTheirVirtualTimesAndReplay(@TempDir final Path dir) throws Exception {
+        assertTrue(Files.exists(Path.of("/usr/share/seabios/bios-256k.bin")), "Debian's seabios package is needed (./test.sh installs it)");
+        final Path plain = dir.resolve("plain");
+        final Path with = dir.resolve("with");
+        Cli.run("run", "--firmware", "seabios", "--quiet", "--max-virtual-time", "3500ms", "--journal", plain.toString());
+        final Cli.Result b = Cli.run("run", "--firmware", "seabios", "--quiet", "--max-virtual-time", "3500ms",
+                "--checkpoint-every", "1s", "--journal", with.toString());
+        assertEquals(1, b.status(), b::toString); // the time limit ends both
+        assertEquals(eventsWithoutCheckpoints(plain), eventsWithoutCheckpoints(with), "checkpoints must not change the run");
+        final List<Long> times = new ArrayList<>();
+        try (JournalReader reader = JournalReader.open(with)) {
+            final EventRecord r = new EventRecord();
+            while (reader.next(r)) {
+                if (r.kind() == EventKind.CHECKPOINT) {
+                    times.add(r.cycles());
+                }
+            }
+        }
+        assertEquals(3, times.size(), times::toString);
+        for (int k = 1; k <= 3; k++) {
+            final long t = times.get(k - 1);
+            assertTrue(t >= k * 1_000_000_000L && t < k * 1_000_000_000L + 1_000_000L, "at the first boundary after " + k + " s: " + t);
+        }
+        for (int k = 1; k <= 3; k++) {
+            final Cli.Result r = Cli.run("replay", with.toString(), "--from-checkpoint", Integer.toString(k));
+            assertEquals(0, r.status(), r::toString);
+        }
+        assertEquals(0, Cli.run("replay", with.toString()).status());
+    }
+
     @Test
     void resetsBetweenCheckpointsReplayToo(@TempDir final Path dir) {
         final Path j = dir.resolve("j");

@@ -63,6 +63,9 @@ public final class Machine implements SystemControl, AutoCloseable {
     private long checkpointEvery;
     private CheckpointListener checkpointListener;
     private long nextCheckpoint = Long.MAX_VALUE;
+    private final int checkpointTimer;
+    private long checkpointEveryNs;
+    private boolean checkpointDue;
     private long pauseAt = Long.MAX_VALUE;
     private int checkpointNumber;
     private int pendingReset = -1;
@@ -143,6 +146,10 @@ public final class Machine implements SystemControl, AutoCloseable {
             final long v = dev.dejavm.core.cpu.EntropySource.splitMix64(randomState) & (bits == 64 ? -1L : (1L << bits) - 1);
             sink.onEvent(EventKind.RANDOM, 0, isSeed ? 1 : 0, bits / 8, v);
             return v;
+        });
+        this.checkpointTimer = timeline.register("checkpoint", now -> {
+            checkpointDue = true;
+            interpreter.requestStop();
         });
         this.timeLimitTimer = timeline.register("virtual-time-limit", now -> {
             timeLimitHit = true;
@@ -439,6 +446,25 @@ public final class Machine implements SystemControl, AutoCloseable {
         }
     }
 
+    /**
+     * Takes a checkpoint at the first instruction boundary at or after every multiple of {@code everyNs} of virtual
+     * time (a timeline event, as deterministic as the guest's own timers; it does not change what the guest sees).
+     */
+    public void setTimedCheckpoints(final long everyNs, final CheckpointListener listener) {
+        this.checkpointEveryNs = everyNs;
+        this.checkpointListener = listener;
+        timeline.cancel(checkpointTimer);
+        if (everyNs > 0) {
+            timeline.schedule(checkpointTimer, (timeline.now() / everyNs + 1) * everyNs);
+        }
+    }
+
+    private void takeCheckpoint() {
+        checkpointNumber++;
+        checkpointListener.onCheckpoint(checkpointNumber);
+        sink.onEvent(EventKind.CHECKPOINT, 0, checkpointNumber, 0, 0);
+    }
+
     /** Runs until the guest powers off, resets more often than allowed, crashes, hangs, or hits a limit. */
     public RunResult run() {
         final long icountLimit = config.maxIcount() == 0 ? Long.MAX_VALUE : config.maxIcount();
@@ -454,10 +480,20 @@ public final class Machine implements SystemControl, AutoCloseable {
             if (stop == StopReason.BUDGET && interpreter.icount() == nextCheckpoint && !abortRequested && !pendingPowerOff
                     && pendingReset < 0) {
                 nextCheckpoint += checkpointEvery;
-                checkpointNumber++;
-                checkpointListener.onCheckpoint(checkpointNumber);
-                sink.onEvent(EventKind.CHECKPOINT, 0, checkpointNumber, 0, 0);
+                takeCheckpoint();
                 continue;
+            }
+            if (checkpointDue) {
+                checkpointDue = false;
+                // The next one is scheduled before this one is saved, so that a restore goes on exactly as the run did;
+                // not for a CPU halted with no timer left to wake it, which must still end the run as idle.
+                if (!(cpu.halted && timeline.nextDeadline() == Timeline.NEVER)) {
+                    timeline.schedule(checkpointTimer, (timeline.now() / checkpointEveryNs + 1) * checkpointEveryNs);
+                }
+                if (stop == StopReason.REQUEST && !abortRequested && !pendingPowerOff && pendingReset < 0 && !timeLimitHit) {
+                    takeCheckpoint();
+                    continue;
+                }
             }
             if (abortRequested) {
                 return result(Outcome.ABORTED, "");
@@ -573,6 +609,7 @@ public final class Machine implements SystemControl, AutoCloseable {
         interpreter.flushCaches();
         pendingReset = -1;
         pendingPowerOff = false;
+        checkpointDue = false;
         if (checkpointEvery > 0) {
             nextCheckpoint = (interpreter.icount() / checkpointEvery + 1) * checkpointEvery;
         }

@@ -223,14 +223,17 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
 
     @Override
     public int stateVersion() {
-        return 2;
+        return 3;
     }
 
-    /** Saves the instruction count and the interrupt shadow; flags are materialized first (they live in "cpu"). */
+    /**
+     * Saves the instruction count, the interrupt shadow, NMI state and the linear address of the last instruction
+     * (what events are stamped with until the next one runs); flags are materialized first (they live in "cpu").
+     */
     @Override
     public void save(final StateWriter w) {
         flags();
-        w.putLong(icount).putInt(interruptShadow).putBoolean(nmiPending).putBoolean(nmiBlocked);
+        w.putLong(icount).putInt(interruptShadow).putBoolean(nmiPending).putBoolean(nmiBlocked).putLong(insnLinear);
     }
 
     @Override
@@ -240,6 +243,9 @@ public final class Interpreter implements ExecutionStamp, Snapshottable {
         if (version >= 2) {
             nmiPending = r.getBoolean();
             nmiBlocked = r.getBoolean();
+        }
+        if (version >= 3) {
+            insnLinear = r.getLong();
         }
         lfOp = LF_NONE;
         tripleFault = false;
