@@ -99,13 +99,14 @@ final class BisectCommand implements Callable<Integer> {
                     start = m;
                 }
             }
-            return replayTo(out, start, found.icount(), started);
+            return replayTo(out, start, found, started);
         }
         return stepSearch(out, marks, started);
     }
 
     /** Replays from {@code start} (null: power-on) up to the instruction that made the event, then shows the machine. */
-    private int replayTo(final PrintWriter out, final Mark start, final long icount, final long started) {
+    private int replayTo(final PrintWriter out, final Mark start, final EventRecord found, final long started) {
+        final long icount = found.icount();
         try (JournalReader reader = JournalReader.open(journal)) {
             reader.withoutDigest();
             final ReplayCommand.Recorded rec = ReplayCommand.recorded(journal, reader.header(), null);
@@ -120,8 +121,16 @@ final class BisectCommand implements Callable<Integer> {
                     out.flush();
                     return ExitCodes.GUEST_FAILURE;
                 }
+                if (found.kind() == dev.dejavm.core.event.EventKind.TRIPLE_FAULT && !m.lastTripleFault().isEmpty()) {
+                    // The CPU as it shut down (the board may have reset it since, to go on rebooting).
+                    out.printf(Locale.ROOT, "the CPU at the triple fault, instruction %,d (replayed from %s, every event matching the recording):%n",
+                            icount, start == null ? "power-on" : "checkpoint " + start.number());
+                    out.print(m.lastTripleFault());
+                    out.flush();
+                    return ExitCodes.OK;
+                }
                 if (r.outcome() != Outcome.PAUSED) {
-                    // The event ended the run (a triple fault, a halt...): the machine is shown as it stopped.
+                    // The event ended the run (a halt, a limit...): the machine is shown as it stopped.
                     out.printf(Locale.ROOT, "the replay stopped there: %s%n", r.outcome().text());
                 }
                 show(out, m, start, started);

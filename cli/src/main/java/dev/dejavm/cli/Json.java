@@ -211,6 +211,13 @@ final class Json {
         throw new IllegalArgumentException(what + ": expected an integer, got " + (v == null ? "null" : v));
     }
 
+    /** A JSON string literal of {@code v}. */
+    static String quote(final String v) {
+        final StringBuilder b = new StringBuilder();
+        string(b, v);
+        return b.toString();
+    }
+
     /** Writes a string with JSON escapes. */
     static void string(final StringBuilder b, final String v) {
         b.append('"');

@@ -145,9 +145,11 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /** The recorded machine's configuration, firmware image and variable store, checked against the header. */
-    record Recorded(MachineConfig config, FirmwareImage image, VarsStore vars) {
+    record Recorded(MachineConfig config, FirmwareImage image, VarsStore vars, long seed) {
         Machine build() {
-            return new Machine(config, image, Consoles.NONE, vars);
+            final Machine m = new Machine(config, image, Consoles.NONE, vars);
+            m.setSeed(seed);
+            return m;
         }
     }
 
@@ -192,6 +194,11 @@ final class ReplayCommand implements Callable<Integer> {
                 throw new BadInputException(copy + " has sha256 " + vars.sha256() + " but the journal recorded " + varsSha);
             }
         }
-        return new Recorded(config, image, vars);
+        final String seed = header.config().get(RunCommand.SEED_KEY);
+        try {
+            return new Recorded(config, image, vars, seed == null ? 0 : Long.parseLong(seed));
+        } catch (final NumberFormatException e) {
+            throw new BadInputException("journal header has a malformed seed '" + seed + "'");
+        }
     }
 }

@@ -109,6 +109,14 @@ final class RunCommand implements Callable<Integer> {
                     + "Hypervisor's (8086:0d57), for firmware built for that platform.")
     String hostBridge;
 
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0",
+            description = "Perturb every guest reset from seed S (1 or more; 0 = none, the default): each reset takes a virtual "
+                    + "time derived from (S, reset number), up to 10 ms, while the timers run on. The same seed gives the same run.")
+    long seed;
+
+    /** Journal header key of the perturbation seed. */
+    static final String SEED_KEY = "seed";
+
     @Option(names = "--checkpoint-every", paramLabel = "N",
             description = "Save the whole machine state beside the journal every N instructions (e.g. 50M) or every stretch of "
                     + "virtual time (e.g. 100ms; units ns, us, ms, s), so that replay and bisect can start there (0 = never, the default).")
@@ -211,7 +219,11 @@ final class RunCommand implements Callable<Integer> {
         final RunResult result;
         final String digest;
         final long events;
+        if (seed < 0) {
+            throw new BadInputException("--seed must be 0 (no perturbation) or positive");
+        }
         try (Machine m = new Machine(config, image, consoles, store)) {
+            m.setSeed(seed);
             if (journalDir != null) {
                 final java.util.SortedMap<String, String> recorded = config.toMap();
                 if (store != null) {
@@ -224,6 +236,9 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (checkpointInterval > 0) {
                     recorded.put(timedCheckpoints ? CHECKPOINT_NS_KEY : CHECKPOINT_KEY, Long.toString(checkpointInterval));
+                }
+                if (seed != 0) {
+                    recorded.put(SEED_KEY, Long.toString(seed));
                 }
                 final JournalHeader header = JournalHeader.create(Version.VERSION, recorded, image.sha256());
                 try (JournalWriter writer = JournalWriter.create(journalDir, header, m.stamp())) {

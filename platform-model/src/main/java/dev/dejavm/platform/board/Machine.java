@@ -68,6 +68,8 @@ public final class Machine implements SystemControl, AutoCloseable {
     private boolean checkpointDue;
     private long pauseAt = Long.MAX_VALUE;
     private int checkpointNumber;
+    private long seed;
+    private String lastTripleFault = "";
     private int pendingReset = -1;
     private boolean pendingPowerOff;
     private boolean timeLimitHit;
@@ -515,6 +517,9 @@ public final class Machine implements SystemControl, AutoCloseable {
             switch (stop) {
                 case StopReason.TRIPLE_FAULT -> {
                     final String state = interpreter.describe();
+                    final StringBuilder report = new StringBuilder(state).append("code (the faulting instruction first):\n");
+                    disassembleAt(interpreter.rip(), 6, t -> report.append("  ").append(t).append('\n'));
+                    lastTripleFault = report.toString();
                     sink.onEvent(EventKind.TRIPLE_FAULT, 0, interpreter.lastExceptionVector(), 0, interpreter.lastExceptionErrorCode());
                     if (bare != null || resets >= config.reboots()) {
                         return result(Outcome.TRIPLE_FAULT, state); // the bare machine has no board to reset it
@@ -620,6 +625,31 @@ public final class Machine implements SystemControl, AutoCloseable {
         return ram;
     }
 
+    /** Registers and code at the last triple fault (the board may have reset the machine since), or "". */
+    public String lastTripleFault() {
+        return lastTripleFault;
+    }
+
+    /** The longest seeded reset latency: 10 ms of virtual time. */
+    public static final long MAX_RESET_LATENCY_NS = 10_000_000L;
+
+    /**
+     * Perturbs every warm reset from {@code seed} (0: none, the default): reset number k takes a virtual time
+     * derived from (seed, k) alone, up to {@link #MAX_RESET_LATENCY_NS}, during which the timers run on, so that the
+     * next boot meets the PIT, the RTC's update cycle, the PM timer and the local APIC timer at another phase, as a
+     * real machine's reset does. Journaled (kind reset-latency); the same seed gives the same run.
+     */
+    public void setSeed(final long seed) {
+        this.seed = seed;
+    }
+
+    /** The latency of reset {@code k} under {@code seed}: SplitMix64 of the pair, reduced to 0 .. 10 ms. */
+    public static long resetLatency(final long seed, final int k) {
+        final long[] state = {seed ^ (0x9E3779B97F4A7C15L * k)};
+        dev.dejavm.core.cpu.EntropySource.splitMix64(state);
+        return Math.floorMod(dev.dejavm.core.cpu.EntropySource.splitMix64(state), MAX_RESET_LATENCY_NS + 1);
+    }
+
     /** Warm reset of every device and the CPU: RAM and CMOS RAM survive, as on hardware. */
     private void warmReset() {
         for (final Resettable d : devices) {
@@ -627,6 +657,16 @@ public final class Machine implements SystemControl, AutoCloseable {
         }
         memory.setA20(true);
         interpreter.reset();
+        if (seed != 0) {
+            final long latency = resetLatency(seed, resets);
+            sink.onEvent(EventKind.RESET_LATENCY, 0, resets, 0, latency);
+            final long until = timeline.now() + latency;
+            while (timeline.nextDeadline() <= until) {
+                timeline.advanceTo(timeline.nextDeadline());
+                timeline.runDue();
+            }
+            timeline.advanceTo(until);
+        }
     }
 
     private RunResult end(final int kind, final Outcome outcome, final long address, final long value, final String detail) {

@@ -27,10 +27,13 @@ public record FirmwareImage(String name, byte[] bytes, String sha256) {
     /** Debian's SeaBIOS build that QEMU 7.2 loads for pc and q35. */
     public static final String SEABIOS_PATH = "/usr/share/seabios/bios-256k.bin";
 
-    /** Resolves "builtin", "seabios" or a file path into a validated image. */
+    /** The bundled demonstration firmware with a reboot-dependent bug (platform-model/src/main/asm/rebootbug.S). */
+    public static final String REBOOTBUG = "rebootbug";
+
+    /** Resolves "builtin", "rebootbug", "seabios" or a file path into a validated image. */
     public static FirmwareImage load(final String spec) {
-        if (spec.equals(BUILTIN)) {
-            return builtin("builtin");
+        if (spec.equals(BUILTIN) || spec.equals(REBOOTBUG)) {
+            return builtin(spec);
         }
         if (spec.equals("seabios")) {
             return fromFile(spec, Path.of(SEABIOS_PATH));

@@ -57,8 +57,14 @@ public final class EventKind {
     /** An ISA interrupt line changed level: address = IRQ number, value = the new level (0 or 1). */
     public static final int IRQ_LINE = 19;
 
+    /**
+     * The seeded perturbation of a warm reset (run --seed): address = the reset's number (from 1), value = the virtual
+     * time in ns the reset took (the timers ran on meanwhile).
+     */
+    public static final int RESET_LATENCY = 20;
+
     /** The highest kind this version defines. */
-    public static final int LAST = IRQ_LINE;
+    public static final int LAST = RESET_LATENCY;
 
     /** Flag bit: the access hit no device (unassigned port or address). */
     public static final int FLAG_UNASSIGNED = 1;
@@ -87,6 +93,7 @@ public final class EventKind {
             case FW_CFG_DMA -> "fw-cfg-dma";
             case INTERRUPT -> "interrupt";
             case IRQ_LINE -> "irq-line";
+            case RESET_LATENCY -> "reset-latency";
             default -> "kind-" + kind;
         };
     }

@@ -73,6 +73,8 @@ public final class EventFormatter {
                     .append(" crc32c=0x").append(Long.toHexString(r.value() & 0xFFFF_FFFFL));
         } else if (kind == EventKind.INTERRUPT) {
             b.append(" vector=0x").append(Long.toHexString(r.address())).append(r.value() == 1 ? " from=8259" : " from=apic");
+        } else if (kind == EventKind.RESET_LATENCY) {
+            b.append(" reset=").append(r.address()).append(" latency=").append(r.value()).append("ns");
         } else if (kind == EventKind.IRQ_LINE) {
             b.append(" irq=").append(r.address()).append(" level=").append(r.value());
         } else if (kind > EventKind.LAST) {

@@ -1,0 +1,95 @@
+package dev.dejavm.it;
+
+import dev.dejavm.core.event.EventKind;
+import dev.dejavm.trace.journal.JournalReader;
+import dev.dejavm.trace.record.EventRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The reboot-crash workflow end to end on the bundled demonstration firmware ({@code rebootbug.S}, whose warm boots
+ * trust a slot number the previous boot derived from the PM timer, and slot 7 is not a handler): a campaign over a
+ * few seeds finds failing and passing seeds, the results do not depend on the parallelism, the printed command
+ * reproduces a failure exactly, and bisect stops at the instruction that cannot be delivered (INT3 with an empty
+ * IDT), while the seeds' journals diverge in the PM timer's readings.
+ */
+class CampaignTest {
+    private static final Pattern FAILED = Pattern.compile("(?m)^(\\d+)\\s+FAILED\\s+(\\d+)\\s+([0-9,]+)\\s+triple fault.*$");
+
+    @Test
+    void aCampaignFindsTheRebootBugAndEveryFailureReproduces(@TempDir final Path dir) throws Exception {
+        final Cli.Result two = Cli.run("campaign", "--firmware", "rebootbug", "--reboots", "8", "--seeds", "1..6", "--jobs", "2",
+                "--out", dir.resolve("c2").toString());
+        assertEquals(1, two.status(), two::toString);
+        final String table = Files.readString(dir.resolve("c2").resolve("summary.txt"), StandardCharsets.UTF_8);
+        final Matcher m = FAILED.matcher(table);
+        final List<long[]> failures = new ArrayList<>();
+        while (m.find()) {
+            failures.add(new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3).replace(",", ""))});
+        }
+        assertFalse(failures.isEmpty(), table);
+        assertTrue(table.contains("passed"), "some seeds survive 8 reboots: " + table);
+        assertTrue(Files.readString(dir.resolve("c2").resolve("summary.json")).contains("\"reproduce\":\"./dejavm run --firmware rebootbug"));
+
+        // The same campaign one run at a time: the same table.
+        final Cli.Result one = Cli.run("campaign", "--firmware", "rebootbug", "--reboots", "8", "--seeds", "1..6", "--jobs", "1",
+                "--out", dir.resolve("c1").toString());
+        assertEquals(table, Files.readString(dir.resolve("c1").resolve("summary.txt"), StandardCharsets.UTF_8), one::toString);
+
+        // Reproduce the first failure with the printed command: the same boot, the same instruction, the same events.
+        final long seed = failures.get(0)[0];
+        final Path again = dir.resolve("again");
+        final Cli.Result r = Cli.run("run", "--firmware", "rebootbug", "--machine", "pc", "--reboots", "8", "--seed", Long.toString(seed),
+                "--max-virtual-time", "60s", "--quiet", "--journal", again.toString());
+        assertEquals(1, r.status(), r::toString);
+        assertEquals(events(dir.resolve("c2").resolve("seed-" + seed)), events(again));
+        long resetsBefore = 0;
+        long faultAt = -1;
+        try (JournalReader reader = JournalReader.open(again)) {
+            final EventRecord e = new EventRecord();
+            while (reader.next(e) && faultAt < 0) {
+                if (e.kind() == EventKind.RESET) {
+                    resetsBefore++;
+                } else if (e.kind() == EventKind.TRIPLE_FAULT) {
+                    faultAt = e.icount();
+                }
+            }
+        }
+        assertEquals(failures.get(0)[1], resetsBefore + 1, "the failing boot");
+        assertEquals(failures.get(0)[2], faultAt, "the failing instruction");
+
+        // Bisect: the machine as it stopped, at the INT3 its empty IDT cannot deliver.
+        final Cli.Result b = Cli.run("bisect", again.toString(), "--until", "triple-fault");
+        assertEquals(0, b.status(), b::toString);
+        assertTrue(b.out().contains("last exception: vector 13 (#GP)"), b::toString);
+        assertTrue(b.out().matches("(?s).*code \\(the faulting instruction first\\):\\s+\\S+: cc\\s+int3.*"), b::toString);
+
+        // A passing seed and the failing one differ first where the boots read the PM timer.
+        final String passing = table.lines().filter(l -> l.contains("passed")).findFirst().orElseThrow().split("\\s+")[0];
+        final Cli.Result diff = Cli.run("diff", dir.resolve("c2").resolve("seed-" + passing).toString(), again.toString());
+        assertEquals(1, diff.status(), diff::toString);
+    }
+
+    private static List<String> events(final Path journal) {
+        final List<String> out = new ArrayList<>();
+        try (JournalReader reader = JournalReader.open(journal)) {
+            final EventRecord e = new EventRecord();
+            while (reader.next(e)) {
+                out.add(e.icount() + " " + e.cycles() + " " + e.kind() + " " + e.address() + " " + e.value());
+            }
+        }
+        return out;
+    }
+}
