@@ -56,8 +56,8 @@ final class CampaignCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "Campaign directory (new or empty): journals and summary.")
     Path out;
 
-    @Option(names = "--watchdog", paramLabel = "DURATION", defaultValue = "60s",
-            description = "Virtual time after which a run counts as hung (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--watchdog", paramLabel = "DURATION", defaultValue = "120s",
+            description = "Virtual time per boot after which a run counts as hung (default: ${DEFAULT-VALUE}).")
     String watchdog;
 
     @Option(names = "--fail-on-debugcon", paramLabel = "TEXT", description = "Also count a boot as failed when debugcon shows TEXT.")
@@ -127,8 +127,11 @@ final class CampaignCommand implements Callable<Integer> {
 
     /** The command line that reproduces one seed's run. */
     List<String> runArguments(final long seed) {
+        // The watchdog is per boot: the run may take that much virtual time for each of its boots.
+        final long total = Math.multiplyHigh(Durations.parseNanos(watchdog), reboots + 1L) != 0 ? Long.MAX_VALUE
+                : Durations.parseNanos(watchdog) * (reboots + 1L);
         return List.of("run", "--firmware", firmware, "--machine", machine, "--reboots", Integer.toString(reboots), "--seed",
-                Long.toString(seed), "--max-virtual-time", watchdog);
+                Long.toString(seed), "--max-virtual-time", total + "ns");
     }
 
     private Verdict runSeed(final long seed) throws IOException, InterruptedException {
