@@ -6,8 +6,8 @@ cd "$root"
 
 # Reference tools the tests compare against: binutils (assembles the bundled firmware, objdump oracle),
 # gcc (runs instruction sequences natively on the host CPU as an oracle), QEMU (reference machine), SeaBIOS/OVMF
-# (real firmware), Zydis (reference decoder), iasl (ACPI checker).
-packages=(binutils gcc maven qemu-system-x86 seabios ovmf libzydis-dev acpica-tools)
+# (real firmware), Zydis (reference decoder), iasl (ACPI checker), chromium (opens the HTML reports headless).
+packages=(binutils gcc maven qemu-system-x86 seabios ovmf libzydis-dev acpica-tools chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code dejavm} command. */
 @Command(name = "dejavm", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Deterministic, cycle-counted x86 PC simulator: run firmware, journal every device event, replay it.",
-        subcommands = {RunCommand.class, InspectCommand.class, ReplayCommand.class, DiffCommand.class, BisectCommand.class, CampaignCommand.class, DisasmCommand.class,
+        subcommands = {RunCommand.class, InspectCommand.class, ReplayCommand.class, DiffCommand.class, BisectCommand.class, CampaignCommand.class, ReportCommand.class, DisasmCommand.class,
                 ExecCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
