@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * JSON summary naming, for every failing seed, the boot that failed, how, its journal and the command that
  * reproduces it. Every run is deterministic, so the results do not depend on how many run at once.
  */
-@Command(name = "campaign", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(name = "campaign", mixinStandardHelpOptions = true, versionProvider = Version.class, subcommands = CampaignMerge.class,
         description = {"Boot and reboot firmware under a range of perturbation seeds (run --seed), in parallel, and report",
                 "which (seed, boot) failed and how, with the journal and the command that reproduces each failure."},
         footer = {"", "Exit status: 0 every seed passed; 1 at least one failed (see the summary); 2 bad input."})
@@ -44,16 +44,16 @@ final class CampaignCommand implements Callable<Integer> {
     @Option(names = "--machine", paramLabel = "pc|q35", defaultValue = "pc", description = "As for run (default: ${DEFAULT-VALUE}).")
     String machine;
 
-    @Option(names = "--reboots", paramLabel = "N", required = true, description = "Guest resets per run.")
+    @Option(names = "--reboots", paramLabel = "N", defaultValue = "-1", description = "Guest resets per run (required).")
     int reboots;
 
-    @Option(names = "--seeds", paramLabel = "A..B", required = true, description = "Seeds to try, e.g. 1..64 (1 or more).")
+    @Option(names = "--seeds", paramLabel = "A..B", description = "Seeds to try, e.g. 1..64 (1 or more; required).")
     String seeds;
 
     @Option(names = "--jobs", paramLabel = "N", defaultValue = "0", description = "Runs at once (default: the number of cores).")
     int jobs;
 
-    @Option(names = "--out", paramLabel = "DIR", required = true, description = "Campaign directory (new or empty): journals and summary.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Campaign directory (new or empty): journals and summary (required).")
     Path out;
 
     @Option(names = "--watchdog", paramLabel = "DURATION", defaultValue = "120s",
@@ -70,10 +70,10 @@ final class CampaignCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final PrintWriter o = spec.commandLine().getOut();
-        final long[] range = parseRange(seeds);
-        if (reboots < 0) {
-            throw new BadInputException("--reboots must not be negative");
+        if (seeds == null || out == null || reboots < 0) {
+            throw new BadInputException("campaign needs --reboots N (0 or more), --seeds A..B and --out DIR");
         }
+        final long[] range = parseRange(seeds);
         Durations.parseNanos(watchdog);
         if (Files.exists(out)) {
             try (var s = Files.list(out)) {
@@ -185,11 +185,29 @@ final class CampaignCommand implements Callable<Integer> {
         return new Verdict(seed, false, "", 0, 0, boots - 1, journal);
     }
 
+    /** One line of a campaign summary. */
+    record Row(long seed, boolean failed, int boot, long icount, String how, String reproduce, String journal) {
+    }
+
     private void writeSummary(final PrintWriter o, final List<Verdict> verdicts) throws IOException {
-        final long failed = verdicts.stream().filter(Verdict::failed).count();
+        final List<Row> rows = new ArrayList<>();
+        for (final Verdict v : verdicts) {
+            rows.add(new Row(v.seed(), v.failed(), v.boot(), v.icount(), v.how(),
+                    "./dejavm " + String.join(" ", runArguments(v.seed())), out.relativize(v.journal()).toString()));
+        }
+        writeSummary(o, out, firmware, machine, reboots, seeds, rows);
+        rows.stream().filter(Row::failed).findFirst().ifPresent(v -> o.printf(Locale.ROOT,
+                "reproduce the first: %s%n  then: ./dejavm bisect %s --until triple-fault%n", v.reproduce(), out.resolve(v.journal())));
+        o.flush();
+    }
+
+    /** Writes summary.txt and summary.json into {@code dir} and prints the table. */
+    static void writeSummary(final PrintWriter o, final Path dir, final String firmware, final String machine, final int reboots,
+                             final String seeds, final List<Row> rows) throws IOException {
+        final long failed = rows.stream().filter(Row::failed).count();
         final StringBuilder table = new StringBuilder();
         table.append(String.format(Locale.ROOT, "%-8s %-8s %-6s %-16s %s%n", "seed", "result", "boot", "instruction", "how"));
-        for (final Verdict v : verdicts) {
+        for (final Row v : rows) {
             table.append(String.format(Locale.ROOT, "%-8d %-8s %-6s %-16s %s%n", v.seed(), v.failed() ? "FAILED" : "passed",
                     v.failed() ? Integer.toString(v.boot()) : "-", v.failed() ? String.format(Locale.ROOT, "%,d", v.icount()) : "-",
                     v.failed() ? v.how() : ""));
@@ -198,27 +216,22 @@ final class CampaignCommand implements Callable<Integer> {
         json.append("{\"firmware\":").append(Json.quote(firmware)).append(",\"machine\":").append(Json.quote(machine))
                 .append(",\"reboots\":").append(reboots).append(",\"seeds\":").append(Json.quote(seeds))
                 .append(",\"failed\":").append(failed).append(",\"runs\":[\n");
-        for (int i = 0; i < verdicts.size(); i++) {
-            final Verdict v = verdicts.get(i);
+        for (int i = 0; i < rows.size(); i++) {
+            final Row v = rows.get(i);
             json.append("  {\"seed\":").append(v.seed()).append(",\"failed\":").append(v.failed());
             if (v.failed()) {
                 json.append(",\"boot\":").append(v.boot()).append(",\"icount\":").append(v.icount()).append(",\"how\":")
-                        .append(Json.quote(v.how())).append(",\"reproduce\":")
-                        .append(Json.quote("./dejavm " + String.join(" ", runArguments(v.seed()))));
+                        .append(Json.quote(v.how())).append(",\"reproduce\":").append(Json.quote(v.reproduce()));
             }
-            json.append(",\"journal\":").append(Json.quote(out.relativize(v.journal()).toString())).append('}')
-                    .append(i + 1 < verdicts.size() ? ",\n" : "\n");
+            json.append(",\"journal\":").append(Json.quote(v.journal())).append('}').append(i + 1 < rows.size() ? ",\n" : "\n");
         }
         json.append("]}\n");
-        Files.writeString(out.resolve("summary.txt"), table, StandardCharsets.UTF_8);
-        Files.writeString(out.resolve("summary.json"), json, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("summary.txt"), table, StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("summary.json"), json, StandardCharsets.UTF_8);
         o.println();
         o.print(table);
-        o.printf(Locale.ROOT, "%d of %d seeds failed; summary in %s and %s%n", failed, verdicts.size(), out.resolve("summary.txt"),
-                out.resolve("summary.json"));
-        verdicts.stream().filter(Verdict::failed).findFirst().ifPresent(v -> o.printf(Locale.ROOT,
-                "reproduce the first: ./dejavm %s%n  then: ./dejavm bisect %s --until triple-fault%n", String.join(" ", runArguments(v.seed())),
-                v.journal()));
+        o.printf(Locale.ROOT, "%d of %d seeds failed; summary in %s and %s%n", failed, rows.size(), dir.resolve("summary.txt"),
+                dir.resolve("summary.json"));
         o.flush();
     }
 }

@@ -48,6 +48,17 @@ class CampaignTest {
                 "--out", dir.resolve("c1").toString());
         assertEquals(table, Files.readString(dir.resolve("c1").resolve("summary.txt"), StandardCharsets.UTF_8), one::toString);
 
+        // The same seeds run as two parts (on other machines, say) and merged: the same table.
+        Cli.run("campaign", "--firmware", "rebootbug", "--reboots", "8", "--seeds", "1..2", "--out", dir.resolve("p1").toString());
+        Cli.run("campaign", "--firmware", "rebootbug", "--reboots", "8", "--seeds", "3..6", "--out", dir.resolve("p2").toString());
+        final Cli.Result merged = Cli.run("campaign", "merge", dir.resolve("p2").toString(), dir.resolve("p1").toString(),
+                "--out", dir.resolve("merged").toString());
+        assertEquals(1, merged.status(), merged::toString);
+        assertEquals(table, Files.readString(dir.resolve("merged").resolve("summary.txt"), StandardCharsets.UTF_8), merged::toString);
+        final Cli.Result overlap = Cli.run("campaign", "merge", dir.resolve("p1").toString(), dir.resolve("c1").toString(),
+                "--out", dir.resolve("bad").toString());
+        assertEquals(2, overlap.status(), overlap::toString);
+
         // Reproduce the first failure with the printed command: the same boot, the same instruction, the same events.
         final long seed = failures.get(0)[0];
         final Path again = dir.resolve("again");
