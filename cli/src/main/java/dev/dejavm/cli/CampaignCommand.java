@@ -60,6 +60,9 @@ final class CampaignCommand implements Callable<Integer> {
             description = "Virtual time per boot after which a run counts as hung (default: ${DEFAULT-VALUE}).")
     String watchdog;
 
+    @Option(names = "--residue", paramLabel = "kept|cleared|poisoned", defaultValue = "kept", description = "As for run.")
+    String residue;
+
     @Option(names = "--fail-on-debugcon", paramLabel = "TEXT", description = "Also count a boot as failed when debugcon shows TEXT.")
     String failText;
 
@@ -130,8 +133,12 @@ final class CampaignCommand implements Callable<Integer> {
         // The watchdog is per boot: the run may take that much virtual time for each of its boots.
         final long total = Math.multiplyHigh(Durations.parseNanos(watchdog), reboots + 1L) != 0 ? Long.MAX_VALUE
                 : Durations.parseNanos(watchdog) * (reboots + 1L);
-        return List.of("run", "--firmware", firmware, "--machine", machine, "--reboots", Integer.toString(reboots), "--seed",
-                Long.toString(seed), "--max-virtual-time", total + "ns");
+        final List<String> args = new ArrayList<>(List.of("run", "--firmware", firmware, "--machine", machine, "--reboots",
+                Integer.toString(reboots), "--seed", Long.toString(seed), "--max-virtual-time", total + "ns"));
+        if (!residue.equals("kept")) {
+            args.addAll(List.of("--residue", residue));
+        }
+        return args;
     }
 
     private Verdict runSeed(final long seed) throws IOException, InterruptedException {

@@ -145,10 +145,11 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /** The recorded machine's configuration, firmware image and variable store, checked against the header. */
-    record Recorded(MachineConfig config, FirmwareImage image, VarsStore vars, long seed) {
+    record Recorded(MachineConfig config, FirmwareImage image, VarsStore vars, long seed, String residue) {
         Machine build() {
             final Machine m = new Machine(config, image, Consoles.NONE, vars);
             m.setSeed(seed);
+            m.setResidue(residue);
             return m;
         }
     }
@@ -196,7 +197,8 @@ final class ReplayCommand implements Callable<Integer> {
         }
         final String seed = header.config().get(RunCommand.SEED_KEY);
         try {
-            return new Recorded(config, image, vars, seed == null ? 0 : Long.parseLong(seed));
+            return new Recorded(config, image, vars, seed == null ? 0 : Long.parseLong(seed),
+                    header.config().getOrDefault(RunCommand.RESIDUE_KEY, Machine.RESIDUE_KEPT));
         } catch (final NumberFormatException e) {
             throw new BadInputException("journal header has a malformed seed '" + seed + "'");
         }

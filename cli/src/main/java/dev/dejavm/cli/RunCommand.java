@@ -117,6 +117,14 @@ final class RunCommand implements Callable<Integer> {
     /** Journal header key of the perturbation seed. */
     static final String SEED_KEY = "seed";
 
+    @Option(names = "--residue", paramLabel = "kept|cleared|poisoned", defaultValue = "kept",
+            description = "What a guest reset leaves in RAM: everything (kept, as hardware; the default), zeros (cleared), or a "
+                    + "pattern derived from --seed and the reset's number (poisoned).")
+    String residue;
+
+    /** Journal header key of the RAM residue policy. */
+    static final String RESIDUE_KEY = "residue";
+
     @Option(names = "--checkpoint-every", paramLabel = "N",
             description = "Save the whole machine state beside the journal every N instructions (e.g. 50M) or every stretch of "
                     + "virtual time (e.g. 100ms; units ns, us, ms, s), so that replay and bisect can start there (0 = never, the default).")
@@ -224,6 +232,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try (Machine m = new Machine(config, image, consoles, store)) {
             m.setSeed(seed);
+            m.setResidue(residue);
             if (journalDir != null) {
                 final java.util.SortedMap<String, String> recorded = config.toMap();
                 if (store != null) {
@@ -239,6 +248,9 @@ final class RunCommand implements Callable<Integer> {
                 }
                 if (seed != 0) {
                     recorded.put(SEED_KEY, Long.toString(seed));
+                }
+                if (!residue.equals(Machine.RESIDUE_KEPT)) {
+                    recorded.put(RESIDUE_KEY, residue);
                 }
                 final JournalHeader header = JournalHeader.create(Version.VERSION, recorded, image.sha256());
                 try (JournalWriter writer = JournalWriter.create(journalDir, header, m.stamp())) {

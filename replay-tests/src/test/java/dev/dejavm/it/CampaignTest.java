@@ -93,6 +93,23 @@ class CampaignTest {
         assertEquals(1, diff.status(), diff::toString);
     }
 
+    /** RAM residue policies: without the note left in RAM, the demonstration firmware never takes the warm path. */
+    @Test
+    void clearedOrPoisonedRamLeavesNoNoteForTheNextBoot(@TempDir final Path dir) throws Exception {
+        for (final String policy : List.of("kept", "cleared", "poisoned")) {
+            final Path j = dir.resolve(policy);
+            final Cli.Result r = Cli.run("run", "--firmware", "rebootbug", "--reboots", "3", "--seed", "2", "--residue", policy,
+                    "--quiet", "--journal", j.toString(), "--debugcon", dir.resolve(policy + ".txt").toString());
+            assertEquals(0, r.status(), r::toString);
+            final String text = Files.readString(dir.resolve(policy + ".txt"), StandardCharsets.ISO_8859_1);
+            assertEquals(policy.equals("kept") ? 3 : 0, text.split("warm boot", -1).length - 1, text);
+            assertEquals(4, text.split("next boot's slot", -1).length - 1, text);
+            final Cli.Result replay = Cli.run("replay", j.toString());
+            assertEquals(0, replay.status(), replay::toString);
+        }
+        assertEquals(2, Cli.run("run", "--residue", "scrambled", "--no-journal").status());
+    }
+
     private static List<String> events(final Path journal) {
         final List<String> out = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(journal)) {

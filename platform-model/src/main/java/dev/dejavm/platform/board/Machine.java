@@ -69,6 +69,9 @@ public final class Machine implements SystemControl, AutoCloseable {
     private long pauseAt = Long.MAX_VALUE;
     private int checkpointNumber;
     private long seed;
+    private String residue = RESIDUE_KEPT;
+    /** What a warm reset leaves in RAM: everything (as hardware), zeros, or a pattern derived from the seed. */
+    public static final String RESIDUE_KEPT = "kept", RESIDUE_CLEARED = "cleared", RESIDUE_POISONED = "poisoned";
     private String lastTripleFault = "";
     private int pendingReset = -1;
     private boolean pendingPowerOff;
@@ -643,6 +646,31 @@ public final class Machine implements SystemControl, AutoCloseable {
         this.seed = seed;
     }
 
+    /**
+     * What a warm reset does to RAM: {@link #RESIDUE_KEPT} (hardware's behaviour, the default),
+     * {@link #RESIDUE_CLEARED} (zeros) or {@link #RESIDUE_POISONED} (every 8 bytes from SplitMix64 of the seed and
+     * the reset's number, so a boot that trusts stale data meets different garbage per seed and reset).
+     */
+    public void setResidue(final String policy) {
+        if (!policy.equals(RESIDUE_KEPT) && !policy.equals(RESIDUE_CLEARED) && !policy.equals(RESIDUE_POISONED)) {
+            throw new dev.dejavm.platform.BadInputException("RAM residue '" + policy + "' is not kept, cleared or poisoned");
+        }
+        this.residue = policy;
+    }
+
+    private void applyResidue() {
+        final MemorySegment r = ram.segment();
+        if (residue.equals(RESIDUE_CLEARED)) {
+            r.fill((byte) 0);
+        } else if (residue.equals(RESIDUE_POISONED)) {
+            final long[] state = {seed ^ (0xD1B54A32D192ED03L * (resets + 1))};
+            for (long at = 0; at + 8 <= r.byteSize(); at += 8) {
+                r.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, at, dev.dejavm.core.cpu.EntropySource.splitMix64(state));
+            }
+        }
+        interpreter.flushCaches(); // decoded code from RAM is gone
+    }
+
     /** The latency of reset {@code k} under {@code seed}: SplitMix64 of the pair, reduced to 0 .. 10 ms. */
     public static long resetLatency(final long seed, final int k) {
         final long[] state = {seed ^ (0x9E3779B97F4A7C15L * k)};
@@ -657,6 +685,9 @@ public final class Machine implements SystemControl, AutoCloseable {
         }
         memory.setA20(true);
         interpreter.reset();
+        if (!residue.equals(RESIDUE_KEPT)) {
+            applyResidue();
+        }
         if (seed != 0) {
             final long latency = resetLatency(seed, resets);
             sink.onEvent(EventKind.RESET_LATENCY, 0, resets, 0, latency);
