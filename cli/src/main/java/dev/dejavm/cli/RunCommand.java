@@ -104,6 +104,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Passed to the firmware as fw_cfg file opt/dev.dejavm/exit (the bundled firmware obeys it).")
     String exitAction;
 
+    @Option(names = "--boot-fail-wait", paramLabel = "DURATION|never",
+            description = "fw_cfg file etc/boot-fail-wait (QEMU's -boot reboot-timeout): how long SeaBIOS waits after "
+                    + "\"No bootable device.\" before rebooting (e.g. 5s; 'never': QEMU's default). Without it SeaBIOS waits 60 s.")
+    String bootFailWait;
+
     @Option(names = "--host-bridge", paramLabel = "i440fx|cloudhv", defaultValue = "i440fx",
             description = "pc machine: the host bridge's identity at 00:00.0: QEMU's i440FX (8086:1237, default) or Cloud "
                     + "Hypervisor's (8086:0d57), for firmware built for that platform.")
@@ -133,6 +138,16 @@ final class RunCommand implements Callable<Integer> {
     /** Journal header keys of the checkpoint interval: instructions, or virtual nanoseconds. */
     static final String CHECKPOINT_KEY = "checkpoint-every";
     static final String CHECKPOINT_NS_KEY = "checkpoint-every-ns";
+
+    static long bootFailWaitMs(final String text) {
+        if (text == null) {
+            return MachineConfig.NO_BOOT_FAIL_WAIT;
+        }
+        if (text.trim().equalsIgnoreCase("never")) {
+            return -1;
+        }
+        return Durations.parseNanos(text) / 1_000_000L;
+    }
 
     /** True if the interval is a virtual duration (ends with a time unit) rather than an instruction count. */
     static boolean isDuration(final String text) {
@@ -172,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
         if (flash != null && (vars != null || !"builtin".equals(firmware))) {
             throw new BadInputException("--flash gives the whole firmware image: use it without --firmware and --vars");
         }
-        final MachineConfig config = MachineConfig.defaults().withBoard(machine).withHostBridge(hostBridge).withFirmware(flash != null ? flash.toString() : firmware)
+        final MachineConfig config = MachineConfig.defaults().withBoard(machine).withHostBridge(hostBridge).withBootFailWait(bootFailWaitMs(bootFailWait)).withFirmware(flash != null ? flash.toString() : firmware)
                 .withMemory(MachineConfig.parseSize(memory)).withRtcStart(MachineConfig.parseInstant(rtcStart))
                 .withExitAction(exitAction).withLimits(checkedLimit(maxIcount), Durations.parseNanos(maxVirtualTime))
                 .withReboots(checkedReboots(reboots)).withPorts(port("--post-port", postPort), port("--debugcon-port", debugconPort))

@@ -27,17 +27,20 @@ import java.util.TreeMap;
  * @param debugconPort   {@code bare} board: the port whose writes print as console text
  * @param serialInput    the serial input script (see {@link SerialScript}), "" for none; it is part of the
  *                       configuration so that a replay types the same input at the same moments
+ * @param bootFailWaitMs the fw_cfg file {@code etc/boot-fail-wait} (QEMU's {@code -boot reboot-timeout}): how long
+ *                       SeaBIOS waits after "No bootable device." before rebooting, in ms; -1 never; {@link
+ *                       #NO_BOOT_FAIL_WAIT} leaves the file out (SeaBIOS then waits 60 s)
  * @param hostBridge     {@code pc} board: the identity of the host bridge at 00:00.0, "i440fx" (QEMU's 8086:1237) or
  *                       "cloudhv" (Cloud Hypervisor's 8086:0d57, which EDK2's CloudHv platform looks for)
  */
 public record MachineConfig(String board, long memoryBytes, int cpus, String firmware, long rtcStart, String exitAction,
                             long maxIcount, long maxVirtualNs, int reboots, int postPort, int debugconPort, String serialInput,
-                            String hostBridge) {
+                            String hostBridge, long bootFailWaitMs) {
     /** Without serial input. */
     public MachineConfig(final String board, final long memoryBytes, final int cpus, final String firmware, final long rtcStart,
                          final String exitAction, final long maxIcount, final long maxVirtualNs, final int reboots,
                          final int postPort, final int debugconPort) {
-        this(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, "", null);
+        this(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, "", null, NO_BOOT_FAIL_WAIT);
     }
 
     public static final long MIB = 1L << 20;
@@ -52,6 +55,9 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
     /** The bare board's default POST and console ports (the conventions of CPU test ROMs). */
     public static final int DEFAULT_POST_PORT = 0x80, DEFAULT_DEBUGCON_PORT = 0xE9;
 
+    /** {@code bootFailWaitMs} value that leaves {@code etc/boot-fail-wait} out. */
+    public static final long NO_BOOT_FAIL_WAIT = -2;
+
     /** Host bridge identities of the {@code pc} board. */
     public static final String HOST_BRIDGE_I440FX = "i440fx", HOST_BRIDGE_CLOUDHV = "cloudhv";
 
@@ -61,6 +67,9 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
         }
         if (hostBridge == null) {
             hostBridge = HOST_BRIDGE_I440FX;
+        }
+        if (bootFailWaitMs < NO_BOOT_FAIL_WAIT || bootFailWaitMs > 0xFFFF_FFFEL) {
+            throw new BadInputException("boot-fail-wait " + bootFailWaitMs + " ms is out of range");
         }
         if (!hostBridge.equals(HOST_BRIDGE_I440FX) && !hostBridge.equals(HOST_BRIDGE_CLOUDHV)) {
             throw new BadInputException("host bridge '" + hostBridge + "' is not 'i440fx' or 'cloudhv'");
@@ -104,45 +113,50 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
     }
 
     public MachineConfig withFirmware(final String f) {
-        return new MachineConfig(board, memoryBytes, cpus, f, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge);
+        return new MachineConfig(board, memoryBytes, cpus, f, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge, bootFailWaitMs);
     }
 
     public MachineConfig withMemory(final long bytes) {
-        return new MachineConfig(board, bytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge);
+        return new MachineConfig(board, bytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge, bootFailWaitMs);
     }
 
     public MachineConfig withRtcStart(final long epochSeconds) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, epochSeconds, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, epochSeconds, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge, bootFailWaitMs);
     }
 
     public MachineConfig withExitAction(final String action) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, action, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, action, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge, bootFailWaitMs);
     }
 
     public MachineConfig withLimits(final long icount, final long virtualNs) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, icount, virtualNs, reboots, postPort, debugconPort, serialInput, hostBridge);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, icount, virtualNs, reboots, postPort, debugconPort, serialInput, hostBridge, bootFailWaitMs);
     }
 
     public MachineConfig withReboots(final int n) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, n, postPort, debugconPort, serialInput, hostBridge);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, n, postPort, debugconPort, serialInput, hostBridge, bootFailWaitMs);
     }
 
     public MachineConfig withBoard(final String b) {
-        return new MachineConfig(b, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge);
+        return new MachineConfig(b, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort, serialInput, hostBridge, bootFailWaitMs);
     }
 
     public MachineConfig withSerialInput(final String script) {
         return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort,
-                script, hostBridge);
+                script, hostBridge, bootFailWaitMs);
     }
 
     public MachineConfig withHostBridge(final String bridge) {
         return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort,
-                serialInput, bridge);
+                serialInput, bridge, bootFailWaitMs);
+    }
+
+    public MachineConfig withBootFailWait(final long ms) {
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, postPort, debugconPort,
+                serialInput, hostBridge, ms);
     }
 
     public MachineConfig withPorts(final int post, final int debugcon) {
-        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, post, debugcon, serialInput, hostBridge);
+        return new MachineConfig(board, memoryBytes, cpus, firmware, rtcStart, exitAction, maxIcount, maxVirtualNs, reboots, post, debugcon, serialInput, hostBridge, bootFailWaitMs);
     }
 
     /** Parses "128M", "2G", "65536K" or a plain byte count. */
@@ -200,6 +214,9 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
         if (!hostBridge.equals(HOST_BRIDGE_I440FX)) {
             m.put("host-bridge", hostBridge);
         }
+        if (bootFailWaitMs != NO_BOOT_FAIL_WAIT) {
+            m.put("boot-fail-wait", Long.toString(bootFailWaitMs));
+        }
         return m;
     }
 
@@ -212,7 +229,8 @@ public record MachineConfig(String board, long memoryBytes, int cpus, String fir
                     Long.parseLong(get(m, "max-icount")), Long.parseLong(get(m, "max-virtual-ns")), Integer.parseInt(get(m, "reboots")),
                     Integer.parseInt(m.getOrDefault("post-port", Integer.toString(DEFAULT_POST_PORT))),
                     Integer.parseInt(m.getOrDefault("debugcon-port", Integer.toString(DEFAULT_DEBUGCON_PORT))),
-                    m.getOrDefault("serial-input", ""), m.get("host-bridge"));
+                    m.getOrDefault("serial-input", ""), m.get("host-bridge"),
+                    Long.parseLong(m.getOrDefault("boot-fail-wait", Long.toString(NO_BOOT_FAIL_WAIT))));
         } catch (final NumberFormatException e) {
             throw new BadInputException("journal header has a malformed machine configuration: " + e.getMessage());
         }

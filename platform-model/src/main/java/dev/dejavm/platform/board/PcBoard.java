@@ -194,6 +194,11 @@ public final class PcBoard {
         fwCfg.addFile(AcpiTables.RSDP_FILE, acpi.rsdp());
         fwCfg.addFile(AcpiTables.TABLES_FILE, acpi.tables());
         fwCfg.addFile(AcpiTables.LOADER_FILE, acpi.loader());
+        if (config.bootFailWaitMs() != MachineConfig.NO_BOOT_FAIL_WAIT) {
+            // QEMU's fw_cfg_reboot: a 4-byte little-endian count of milliseconds, -1 = never reboot
+            fwCfg.addFile("etc/boot-fail-wait", java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt((int) config.bootFailWaitMs()).array());
+        }
         if (config.exitAction() != null) {
             fwCfg.addFile(EXIT_ACTION_FILE, config.exitAction().getBytes(StandardCharsets.US_ASCII));
         }
