@@ -112,7 +112,7 @@ final class BisectCommand implements Callable<Integer> {
             final ReplayCommand.Recorded rec = ReplayCommand.recorded(journal, reader.header(), null);
             try (Machine m = rec.build()) {
                 final JournalComparator cmp = new JournalComparator(reader, m.stamp(), 8, m::abort);
-                prepare(m, reader, cmp, start);
+                prepare(m, cmp, start);
                 m.setEventSink(cmp);
                 final RunResult r = m.runUntil(icount);
                 final JournalComparator.Divergence d = cmp.divergence();
@@ -140,15 +140,7 @@ final class BisectCommand implements Callable<Integer> {
         }
     }
 
-    private void prepare(final Machine m, final JournalReader reader, final JournalComparator cmp, final Mark start) {
-        final String every = reader.header().config().get(RunCommand.CHECKPOINT_KEY);
-        if (every != null) {
-            m.setCheckpoints(Long.parseLong(every), n -> { });
-        }
-        final String everyNs = reader.header().config().get(RunCommand.CHECKPOINT_NS_KEY);
-        if (everyNs != null) {
-            m.setTimedCheckpoints(Long.parseLong(everyNs), n -> { });
-        }
+    private void prepare(final Machine m, final JournalComparator cmp, final Mark start) {
         if (start != null) {
             final Checkpoints.Info info = Checkpoints.restore(m, journal, start.number());
             if (!cmp.startAt(info.recordSeq() + 1)) {
@@ -187,7 +179,7 @@ final class BisectCommand implements Callable<Integer> {
                 final BisectPredicate p = BisectPredicate.parse(until);
                 final JournalComparator cmp = new JournalComparator(reader, m.stamp(), 8, m::abort);
                 feedRecorded(p, start);
-                prepare(m, reader, cmp, start);
+                prepare(m, cmp, start);
                 p.attach(machineView(m));
                 m.setEventSink(tee(cmp, p, m));
                 long lastReport = System.nanoTime();

@@ -131,8 +131,12 @@ final class CampaignCommand implements Callable<Integer> {
     /** The command line that reproduces one seed's run. */
     List<String> runArguments(final long seed) {
         // The watchdog is per boot: the run may take that much virtual time for each of its boots.
-        final long total = Math.multiplyHigh(Durations.parseNanos(watchdog), reboots + 1L) != 0 ? Long.MAX_VALUE
-                : Durations.parseNanos(watchdog) * (reboots + 1L);
+        long total;
+        try {
+            total = Math.multiplyExact(Durations.parseNanos(watchdog), reboots + 1L);
+        } catch (final ArithmeticException e) {
+            total = Long.MAX_VALUE;
+        }
         final List<String> args = new ArrayList<>(List.of("run", "--firmware", firmware, "--machine", machine, "--reboots",
                 Integer.toString(reboots), "--seed", Long.toString(seed), "--max-virtual-time", total + "ns"));
         if (!residue.equals("kept")) {

@@ -79,19 +79,11 @@ final class ReplayCommand implements Callable<Integer> {
             final RunResult result;
             final JournalComparator.Divergence divergence;
             final long compared;
-            final String every = reader.header().config().get(RunCommand.CHECKPOINT_KEY);
             long firstCompared = 0;
             try (Machine m = rec.build()) {
                 final JournalComparator cmp = new JournalComparator(reader, m.stamp(), context, m::abort);
                 if (until >= 0) {
                     cmp.setUntil(until);
-                }
-                if (every != null) {
-                    m.setCheckpoints(Long.parseLong(every), n -> { }); // the same boundaries, journaled, nothing saved
-                }
-                final String everyNs = reader.header().config().get(RunCommand.CHECKPOINT_NS_KEY);
-                if (everyNs != null) {
-                    m.setTimedCheckpoints(Long.parseLong(everyNs), n -> { });
                 }
                 if (fromCheckpoint > 0) {
                     final Checkpoints.Info info = Checkpoints.restore(m, journal, fromCheckpoint);
@@ -145,11 +137,19 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /** The recorded machine's configuration, firmware image and variable store, checked against the header. */
-    record Recorded(MachineConfig config, FirmwareImage image, VarsStore vars, long seed, String residue) {
+    record Recorded(MachineConfig config, FirmwareImage image, VarsStore vars, long seed, String residue,
+                    long checkpointEvery, long checkpointEveryNs) {
+        /** The recorded machine, with the recording's seed, residue and checkpoint boundaries (journaled, nothing saved). */
         Machine build() {
             final Machine m = new Machine(config, image, Consoles.NONE, vars);
             m.setSeed(seed);
             m.setResidue(residue);
+            if (checkpointEvery > 0) {
+                m.setCheckpoints(checkpointEvery, n -> { });
+            }
+            if (checkpointEveryNs > 0) {
+                m.setTimedCheckpoints(checkpointEveryNs, n -> { });
+            }
             return m;
         }
     }
@@ -198,9 +198,11 @@ final class ReplayCommand implements Callable<Integer> {
         final String seed = header.config().get(RunCommand.SEED_KEY);
         try {
             return new Recorded(config, image, vars, seed == null ? 0 : Long.parseLong(seed),
-                    header.config().getOrDefault(RunCommand.RESIDUE_KEY, Machine.RESIDUE_KEPT));
+                    header.config().getOrDefault(RunCommand.RESIDUE_KEY, Machine.RESIDUE_KEPT),
+                    Long.parseLong(header.config().getOrDefault(RunCommand.CHECKPOINT_KEY, "0")),
+                    Long.parseLong(header.config().getOrDefault(RunCommand.CHECKPOINT_NS_KEY, "0")));
         } catch (final NumberFormatException e) {
-            throw new BadInputException("journal header has a malformed seed '" + seed + "'");
+            throw new BadInputException("journal header has a malformed seed or checkpoint interval: " + e.getMessage());
         }
     }
 }

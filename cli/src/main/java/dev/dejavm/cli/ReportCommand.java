@@ -53,6 +53,9 @@ final class ReportCommand implements Callable<Integer> {
     };
     private static final String[] LANE_NAMES = {"debugcon", "com1", "pic", "pit", "rtc", "kbc", "pci", "fw_cfg", "acpi-pm", "post",
         "lapic", "ioapic/hpet", "flash", "other i/o", "other mmio", "interrupts", "machine"};
+    /** The timeline row of each of {@link #LANES}. */
+    private static final int[] LANE_ROW = java.util.Arrays.stream(LANES)
+            .mapToInt(l -> java.util.Arrays.asList(LANE_NAMES).indexOf(l.name())).toArray();
 
     /** One boot's events, bucketed for drawing. */
     private static final class Boot {
@@ -145,9 +148,10 @@ final class ReportCommand implements Callable<Integer> {
         if (!pio && !mmio) {
             return LANE_NAMES.length - 1;
         }
-        for (final Lane l : LANES) {
+        for (int i = 0; i < LANES.length; i++) {
+            final Lane l = LANES[i];
             if (l.mmio() == mmio && Long.compareUnsigned(e.address(), l.from()) >= 0 && Long.compareUnsigned(e.address(), l.to()) <= 0) {
-                return java.util.Arrays.asList(LANE_NAMES).indexOf(l.name());
+                return LANE_ROW[i];
             }
         }
         return mmio ? LANE_NAMES.length - 3 : LANE_NAMES.length - 4;

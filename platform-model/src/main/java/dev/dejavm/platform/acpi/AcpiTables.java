@@ -93,9 +93,10 @@ public final class AcpiTables {
         loader.add(allocate(TABLES_FILE, 64, ZONE_HIGH));
 
         final int facs = tables.add(facs(), 64);
-        final int dsdt = tables.add(table("DSDT", 1, dsdtBody(c)), 1);
+        final byte[] dsdtBytes = table("DSDT", 1, dsdtBody(c));
+        final int dsdt = tables.add(dsdtBytes, 1);
         final List<byte[]> checksums = new ArrayList<>();
-        checksums.add(checksum(TABLES_FILE, dsdt, tables.length(dsdt)));
+        checksums.add(checksum(TABLES_FILE, dsdt, dsdtBytes.length));
 
         final byte[] fadtBytes = fadt(c, facs, dsdt);
         final int fadt = tables.add(fadtBytes, 1);
@@ -431,20 +432,15 @@ public final class AcpiTables {
 
     private static final class Blob {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final List<int[]> spans = new ArrayList<>();
 
+        /** Appends {@code t} at the next multiple of {@code align}; returns its offset. */
         int add(final byte[] t, final int align) {
             while (out.size() % align != 0) {
                 out.write(0);
             }
             final int at = out.size();
             out.writeBytes(t);
-            spans.add(new int[] {at, t.length});
             return at;
-        }
-
-        int length(final int at) {
-            return spans.stream().filter(s -> s[0] == at).findFirst().orElseThrow()[1];
         }
 
         byte[] bytes() {

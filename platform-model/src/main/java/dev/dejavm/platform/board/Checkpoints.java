@@ -127,16 +127,6 @@ public final class Checkpoints {
         return h;
     }
 
-    /** Reads checkpoint {@code number}'s header. */
-    public static Info info(final Path journalDir, final int number) {
-        final Path f = file(journalDir, number);
-        try (InputStream in = Files.newInputStream(f)) {
-            return header(f, in.readNBytes(HEADER + 4));
-        } catch (final IOException e) {
-            throw new BadInputException("cannot read checkpoint " + number + " (" + f + "): " + e.getMessage());
-        }
-    }
-
     private static Info header(final Path f, final byte[] h) {
         if (h.length < HEADER + 4) {
             throw new BadInputException(f + " is not a dejavm checkpoint (cut off in its header)");

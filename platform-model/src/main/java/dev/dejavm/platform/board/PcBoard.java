@@ -164,7 +164,7 @@ public final class PcBoard {
         hpet = new Hpet(timeline, config.board().equals("q35") ? HPET_INTCAP_Q35 : HPET_INTCAP_PC, new Hpet.Lines() {
             @Override
             public void isaIrq(final int irq, final boolean level) {
-                PcBoard.this.isaIrq(irq).set(level);
+                setIsaIrq(irq, level);
             }
 
             @Override
@@ -176,7 +176,7 @@ public final class PcBoard {
             public void legacyReplacementChanged(final boolean enabled) {
                 for (final int irq : new int[] {PcLayout.IRQ_PIT, PcLayout.IRQ_RTC}) {
                     if (legacyHeld[irq]) {
-                        PcBoard.this.isaIrq(irq).set(!enabled);
+                        setIsaIrq(irq, !enabled);
                     }
                 }
             }
@@ -309,15 +309,16 @@ public final class PcBoard {
      * MADT's interrupt source override says.
      */
     private IrqLine isaIrq(final int irq) {
-        final int gsi = irq == 0 ? 2 : irq;
-        return level -> {
-            if (lineLevel[irq] != level) {
-                lineLevel[irq] = level;
-                irqSink.onEvent(dev.dejavm.core.event.EventKind.IRQ_LINE, 0, irq, 0, level ? 1 : 0);
-            }
-            pic.setIrq(irq, level);
-            ioapic.setInput(gsi, level);
-        };
+        return level -> setIsaIrq(irq, level);
+    }
+
+    private void setIsaIrq(final int irq, final boolean level) {
+        if (lineLevel[irq] != level) {
+            lineLevel[irq] = level;
+            irqSink.onEvent(dev.dejavm.core.event.EventKind.IRQ_LINE, 0, irq, 0, level ? 1 : 0);
+        }
+        pic.setIrq(irq, level);
+        ioapic.setInput(irq == 0 ? 2 : irq, level);
     }
 
     /**
